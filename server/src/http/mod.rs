@@ -1,0 +1,141 @@
+//! The HTTP layer: one router per resource, merged here with the OpenAPI spec, Swagger UI and the SPA.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Body as HttpBody;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower::ServiceExt;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::db::Db;
+
+pub mod auth;
+pub mod categories;
+pub mod error;
+pub mod label_sets;
+pub mod labels;
+pub mod list;
+pub mod projects;
+pub mod validate;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub login_limiter: Arc<auth::LoginLimiter>,
+}
+
+impl AppState {
+    pub fn new(db: Db) -> AppState {
+        AppState { db, login_limiter: Arc::default() }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(info(title = "Lectern — Konfuzio API v3", description = "The document review API served by Lectern."))]
+struct ApiDoc;
+
+/// The API routes and the OpenAPI document generated from them.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(auth::router())
+        .merge(projects::router())
+        .merge(categories::router())
+        .merge(label_sets::router())
+        .merge(labels::router())
+        .split_for_parts()
+}
+
+/// The whole application: API, health, spec, Swagger UI, and the SPA from `dist` when given.
+pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
+    let (api, spec) = api();
+    let spec_json = serde_json::to_string(&spec).expect("the spec serialises");
+    let router = api
+        .route("/health", get(|| async { "ok" }))
+        .route(
+            "/api/v3/schema/",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], spec_json.clone()) }),
+        )
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/v3/swagger/").url("/api/v3/swagger.json", spec))
+        .fallback(move |req: Request| fallback(req, dist.clone()))
+        .with_state(state)
+        .layer(CompressionLayer::new());
+    // Paths under /api/ route with or without their trailing slash (the SDK asks for `bbox` without one).
+    // The rewrite must happen before routing, so the whole router sits behind it.
+    Router::new().fallback_service(router.map_request(|mut req: Request| {
+        if let Some(uri) = with_api_slash(req.uri()) {
+            *req.uri_mut() = uri;
+        }
+        req
+    }))
+}
+
+fn with_api_slash(uri: &Uri) -> Option<Uri> {
+    let path = uri.path();
+    if !path.starts_with("/api/") || path.ends_with('/') {
+        return None;
+    }
+    let rebuilt = match uri.query() {
+        Some(q) => format!("{path}/?{q}"),
+        None => format!("{path}/"),
+    };
+    rebuilt.parse().ok()
+}
+
+/// Unknown API paths are a JSON 404; everything else is a file of the SPA or its `index.html`.
+async fn fallback(req: Request, dist: Option<PathBuf>) -> Response {
+    let path = req.uri().path();
+    let not_found = || error::Error::NotFound.into_response();
+    if path.starts_with("/api/") {
+        return not_found();
+    }
+    let Some(dist) = dist else { return not_found() };
+    let hashed = is_hashed_asset(path);
+    let index = ServeFile::new(dist.join("index.html"));
+    let files = ServeDir::new(&dist).fallback(index);
+    let mut resp = match files.oneshot(req.map(HttpBody::new)).await {
+        Ok(resp) => resp.map(HttpBody::new),
+        Err(never) => match never {},
+    };
+    let cache = if hashed && resp.status() == StatusCode::OK {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    resp
+}
+
+/// Trunk names built assets `name-<16 hex>.ext`; those never change and may be cached for a year.
+fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or("");
+    let stem = file.split('.').next().unwrap_or("");
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_paths_gain_a_slash() {
+        let uri: Uri = "/api/v3/documents/1/bbox?x=1".parse().unwrap();
+        assert_eq!(with_api_slash(&uri).unwrap(), "/api/v3/documents/1/bbox/?x=1");
+        assert!(with_api_slash(&"/api/v3/projects/".parse().unwrap()).is_none());
+        assert!(with_api_slash(&"/assets/app.wasm".parse().unwrap()).is_none());
+    }
+
+    #[test]
+    fn hashed_assets_are_recognised() {
+        assert!(is_hashed_asset("/lectern-1a2b3c4d5e6f7a8b_bg.wasm") || is_hashed_asset("/lectern-1a2b3c4d5e6f7a8b.js"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/projects/3/setup"));
+    }
+}

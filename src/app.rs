@@ -1,0 +1,142 @@
+//! The app shell: session context (token and language), header, router and login redirect.
+
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::path;
+
+use crate::client;
+use crate::components::notice::{use_notice, Notice, NoticeBanner};
+use crate::i18n::{tr, Key, Lang};
+use crate::routes::{login::Login, project_setup::ProjectSetup, projects::Projects};
+
+const TOKEN_KEY: &str = "lectern.token";
+const LANG_KEY: &str = "lectern.lang";
+
+/// Who is logged in and in which language; every API call reads both.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub token: RwSignal<Option<String>>,
+    pub lang: RwSignal<Lang>,
+}
+
+fn stored(key: &str) -> Option<String> {
+    LocalStorage::raw().get_item(key).ok().flatten()
+}
+
+fn store(key: &str, value: Option<&str>) {
+    let storage = LocalStorage::raw();
+    let _ = match value {
+        Some(v) => storage.set_item(key, v),
+        None => storage.remove_item(key),
+    };
+}
+
+/// The stored choice, else the browser's language, else English.
+fn initial_lang() -> Lang {
+    stored(LANG_KEY)
+        .or_else(|| window().navigator().language())
+        .and_then(|code| Lang::from_code(&code))
+        .unwrap_or(Lang::En)
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let session = Session { token: RwSignal::new(stored(TOKEN_KEY)), lang: RwSignal::new(initial_lang()) };
+    provide_context(session);
+    provide_context(Notice::new());
+
+    Effect::new(move || store(TOKEN_KEY, session.token.read().as_deref()));
+    Effect::new(move || {
+        let code = session.lang.get().code();
+        store(LANG_KEY, Some(code));
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", code);
+        }
+    });
+
+    view! {
+        <Router>
+            <Shell />
+        </Router>
+    }
+}
+
+/// Everything inside the router: sends visitors without a token to the login page and back.
+#[component]
+fn Shell() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let navigate = use_navigate();
+    let pathname = use_location().pathname;
+    Effect::new(move || {
+        let logged_in = session.token.read().is_some();
+        let on_login = pathname.get() == "/login";
+        if !logged_in && !on_login {
+            navigate("/login", Default::default());
+        } else if logged_in && on_login {
+            navigate("/", Default::default());
+        }
+    });
+
+    view! {
+        <Header />
+        <main>
+            <NoticeBanner />
+            <Routes fallback=|| view! { <p>{tr(Key::NotFound)}</p> }>
+                <Route path=path!("/login") view=Login />
+                <Route path=path!("/") view=Projects />
+                <Route path=path!("/projects/:id/setup") view=ProjectSetup />
+            </Routes>
+        </main>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let notice = use_notice();
+    let me = LocalResource::new(move || {
+        let logged_in = session.token.read().is_some();
+        async move {
+            if logged_in { notice.check(client::me(session).await) } else { None }
+        }
+    });
+    let logout = move |_| {
+        spawn_local(async move {
+            notice.check(client::logout(session).await);
+            session.token.set(None);
+        })
+    };
+    let choose_lang = move |ev| {
+        if let Some(lang) = Lang::from_code(&event_target_value(&ev)) {
+            session.lang.set(lang);
+        }
+    };
+
+    view! {
+        <header class="top">
+            <A href="/" attr:class="brand">{tr(Key::AppName)}</A>
+            <nav>
+                <Show when=move || session.token.read().is_some()>
+                    <A href="/">{tr(Key::Projects)}</A>
+                    <span class="user" data-test="user">{move || me.get().flatten().map(|m| m.username)}</span>
+                    <button type="button" data-test="logout" on:click=logout>{tr(Key::Logout)}</button>
+                </Show>
+                <label class="lang">
+                    {tr(Key::Language)}
+                    <select data-test="language" on:change=choose_lang>
+                        {Lang::ALL
+                            .map(|l| {
+                                view! {
+                                    <option value=l.code() prop:selected=move || session.lang.get() == l>{l.name()}</option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+            </nav>
+        </header>
+    }
+}

@@ -1,0 +1,5 @@
+//! The pages, one module per route.
+
+pub mod login;
+pub mod project_setup;
+pub mod projects;

@@ -1,0 +1,302 @@
+//! The project setup page: categories, labels and label sets, and the links between them.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use lectern_api::{
+    Category, CategoryWrite, Label, LabelSet, LabelSetWrite, LabelWrite, Project, DATA_TYPES,
+};
+
+use crate::app::Session;
+use crate::client::{self, ApiError};
+use crate::components::forms::{CreateForm, ItemRow, LinkBoxes};
+use crate::components::notice::{use_notice, Notice};
+use crate::i18n::{tr, Key};
+
+/// Everything the page shows, as the server last said.
+#[derive(Clone, Default)]
+struct Setup {
+    project: Option<Project>,
+    categories: Vec<Category>,
+    /// Only the sets people make; a category's own default set is not edited here.
+    label_sets: Vec<LabelSet>,
+    labels: Vec<Label>,
+}
+
+async fn load(s: Session, project: i64) -> Result<Setup, ApiError> {
+    Ok(Setup {
+        project: Some(client::project(s, project).await?),
+        categories: client::categories(s, project).await?,
+        label_sets: client::label_sets(s, project).await?.into_iter().filter(|set| !set.is_category).collect(),
+        labels: client::labels(s, project).await?,
+    })
+}
+
+/// What every section of the page shares.
+#[derive(Clone, Copy)]
+struct Ctx {
+    session: Session,
+    notice: Notice,
+    project: Memo<i64>,
+    /// Empty until the first load; `project` is set once it has loaded.
+    setup: RwSignal<Setup>,
+    /// Writes still running, each with the reload after it.
+    busy: RwSignal<u32>,
+}
+
+impl Ctx {
+    async fn reload(self) {
+        if let Some(setup) = self.notice.check(load(self.session, self.project.get_untracked()).await) {
+            self.setup.set(setup);
+        }
+    }
+
+    /// Sends a change; after it, succeeded or not, everything reloads from the server.
+    fn write<T: 'static>(self, call: impl Future<Output = Result<T, ApiError>> + 'static, on_ok: impl FnOnce() + 'static) {
+        self.notice.clear();
+        self.busy.update(|n| *n += 1);
+        spawn_local(async move {
+            if self.notice.check(call.await).is_some() {
+                on_ok();
+            }
+            self.reload().await;
+            self.busy.update(|n| *n -= 1);
+        });
+    }
+
+    fn label_set(self, id: i64) -> Option<LabelSet> {
+        self.setup.with(|s| s.label_sets.iter().find(|set| set.id == id).cloned())
+    }
+}
+
+#[component]
+pub fn ProjectSetup() -> impl IntoView {
+    let params = use_params_map();
+    let ctx = Ctx {
+        session: expect_context::<Session>(),
+        notice: use_notice(),
+        project: Memo::new(move |_| params.read().get("id").and_then(|id| id.parse().ok()).unwrap_or(0)),
+        setup: RwSignal::new(Setup::default()),
+        busy: RwSignal::new(0),
+    };
+    provide_context(ctx);
+    Effect::new(move || {
+        ctx.project.track();
+        spawn_local(ctx.reload());
+    });
+
+    view! {
+        <p>
+            <A href="/">{tr(Key::BackToProjects)}</A>
+        </p>
+        <h1 data-test="project-name">{move || ctx.setup.read().project.as_ref().map(|p| p.name.clone())}</h1>
+        <Show when=move || ctx.setup.read().project.is_some() fallback=|| view! { <p>{tr(Key::Loading)}</p> }>
+            <div class="setup" data-test="setup" aria-busy=move || (ctx.busy.get() > 0).to_string()>
+                <Categories />
+                <Labels />
+                <LabelSets />
+            </div>
+        </Show>
+    }
+}
+
+/// A titled column of the page.
+#[component]
+fn Section(title: Key, test: &'static str, children: Children) -> impl IntoView {
+    let heading = format!("{test}-title");
+    view! {
+        <section class="card" data-test=test aria-labelledby=heading>
+            <h2 id=heading.clone()>{tr(title)}</h2>
+            {children()}
+        </section>
+    }
+}
+
+#[component]
+fn Categories() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let new_name = RwSignal::new(String::new());
+    let create = Callback::new(move |()| {
+        let write = CategoryWrite {
+            project: Some(ctx.project.get_untracked()),
+            name: Some(new_name.get_untracked()),
+            ..Default::default()
+        };
+        ctx.write(client::create_category(ctx.session, write), move || new_name.set(String::new()));
+    });
+
+    view! {
+        <Section title=Key::Categories test="categories">
+            <ul class="items">
+                <For each=move || ctx.setup.get().categories key=|c| (c.id, c.name.clone()) let:category>
+                    <ItemRow
+                        name=category.name.clone()
+                        on_rename=Callback::new(move |name| {
+                            let write = CategoryWrite { name: Some(name), ..Default::default() };
+                            ctx.write(client::update_category(ctx.session, category.id, write), || ());
+                        })
+                        on_delete=Callback::new(move |()| {
+                            ctx.write(client::delete_category(ctx.session, category.id), || ())
+                        })
+                    />
+                </For>
+            </ul>
+            <CreateForm title=Key::NewCategory test="new-category" name=new_name on_create=create />
+        </Section>
+    }
+}
+
+/// A select of the API's data types, showing their translated names.
+#[component]
+fn DataTypeSelect(selected: String, on_change: Callback<String>) -> impl IntoView {
+    view! {
+        <label>
+            {tr(Key::DataType)}
+            <select data-test="data-type" on:change=move |ev| on_change.run(event_target_value(&ev))>
+                {DATA_TYPES
+                    .iter()
+                    .map(|dt| {
+                        let name = move || Key::data_type(dt).map(tr).map_or(*dt, |t| t());
+                        view! { <option value=*dt selected=*dt == selected>{name}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+#[component]
+fn Labels() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let new_name = RwSignal::new(String::new());
+    let new_type = RwSignal::new(DATA_TYPES[0].to_owned());
+    let create = Callback::new(move |()| {
+        let write = LabelWrite {
+            project: Some(ctx.project.get_untracked()),
+            name: Some(new_name.get_untracked()),
+            data_type: Some(new_type.get_untracked()),
+            label_sets: Some(Vec::new()),
+            ..Default::default()
+        };
+        ctx.write(client::create_label(ctx.session, write), move || new_name.set(String::new()));
+    });
+    let update = move |id: i64, write: LabelWrite| ctx.write(client::update_label(ctx.session, id, write), || ());
+
+    view! {
+        <Section title=Key::Labels test="labels">
+            <ul class="items">
+                <For
+                    each=move || ctx.setup.get().labels
+                    key=|l| (l.id, l.name.clone(), l.data_type.clone())
+                    let:label
+                >
+                    <ItemRow
+                        name=label.name.clone()
+                        on_rename=Callback::new(move |name| {
+                            update(label.id, LabelWrite { name: Some(name), ..Default::default() })
+                        })
+                        on_delete=Callback::new(move |()| ctx.write(client::delete_label(ctx.session, label.id), || ()))
+                    >
+                        <DataTypeSelect
+                            selected=label.data_type.clone()
+                            on_change=Callback::new(move |data_type| {
+                                update(label.id, LabelWrite { data_type: Some(data_type), ..Default::default() })
+                            })
+                        />
+                    </ItemRow>
+                </For>
+            </ul>
+            <CreateForm title=Key::NewLabel test="new-label" name=new_name on_create=create>
+                <DataTypeSelect
+                    selected=new_type.get_untracked()
+                    on_change=Callback::new(move |data_type| new_type.set(data_type))
+                />
+            </CreateForm>
+        </Section>
+    }
+}
+
+#[component]
+fn LabelSets() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let new_name = RwSignal::new(String::new());
+    let new_multiple = RwSignal::new(false);
+    let create = Callback::new(move |()| {
+        let write = LabelSetWrite {
+            project: Some(ctx.project.get_untracked()),
+            name: Some(new_name.get_untracked()),
+            has_multiple_annotation_sets: Some(new_multiple.get_untracked()),
+            categories: Some(Vec::new()),
+            labels: Some(Vec::new()),
+            ..Default::default()
+        };
+        ctx.write(client::create_label_set(ctx.session, write), move || {
+            new_name.set(String::new());
+            new_multiple.set(false);
+        });
+    });
+    let update = move |id: i64, write: LabelSetWrite| ctx.write(client::update_label_set(ctx.session, id, write), || ());
+    let categories = Signal::derive(move || {
+        ctx.setup.with(|s| s.categories.iter().map(|c| (c.id, c.name.clone())).collect::<Vec<_>>())
+    });
+    let labels =
+        Signal::derive(move || ctx.setup.with(|s| s.labels.iter().map(|l| (l.id, l.name.clone())).collect::<Vec<_>>()));
+
+    view! {
+        <Section title=Key::LabelSets test="label-sets">
+            <ul class="items">
+                <For each=move || ctx.setup.get().label_sets key=|s| (s.id, s.name.clone()) let:set>
+                    <ItemRow
+                        name=set.name.clone()
+                        on_rename=Callback::new(move |name| {
+                            update(set.id, LabelSetWrite { name: Some(name), ..Default::default() })
+                        })
+                        on_delete=Callback::new(move |()| ctx.write(client::delete_label_set(ctx.session, set.id), || ()))
+                    >
+                        <label class="check">
+                            <input
+                                type="checkbox"
+                                data-test="multiple"
+                                prop:checked=move || ctx.label_set(set.id).is_some_and(|s| s.has_multiple_annotation_sets)
+                                on:change=move |ev| {
+                                    let multiple = Some(event_target_checked(&ev));
+                                    update(set.id, LabelSetWrite { has_multiple_annotation_sets: multiple, ..Default::default() })
+                                }
+                            />
+                            {tr(Key::Multiple)}
+                        </label>
+                        <LinkBoxes
+                            legend=Key::UsedInCategories
+                            test="link-categories"
+                            options=categories
+                            linked=Signal::derive(move || ctx.label_set(set.id).map(|s| s.categories).unwrap_or_default())
+                            on_change=Callback::new(move |ids| {
+                                update(set.id, LabelSetWrite { categories: Some(ids), ..Default::default() })
+                            })
+                        />
+                        <LinkBoxes
+                            legend=Key::ContainsLabels
+                            test="link-labels"
+                            options=labels
+                            linked=Signal::derive(move || {
+                                ctx.label_set(set.id).map(|s| s.labels.iter().map(|l| l.id).collect()).unwrap_or_default()
+                            })
+                            on_change=Callback::new(move |ids| {
+                                update(set.id, LabelSetWrite { labels: Some(ids), ..Default::default() })
+                            })
+                        />
+                    </ItemRow>
+                </For>
+            </ul>
+            <CreateForm title=Key::NewLabelSet test="new-label-set" name=new_name on_create=create>
+                <label class="check">
+                    <input type="checkbox" data-test="new-multiple" bind:checked=new_multiple />
+                    {tr(Key::Multiple)}
+                </label>
+            </CreateForm>
+        </Section>
+    }
+}

@@ -1,0 +1,195 @@
+//! Test harness: starts the real `lectern-server` binary on a free loopback port with its own database.
+//!
+//! The binary comes from `LECTERN_SERVER_BIN` (the test command builds it once); the backend from
+//! `LECTERN_TEST_PG`: unset means a fresh SQLite file, a `postgres://` admin URL means a fresh
+//! database created on that cluster for each server.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+pub use reqwest::StatusCode;
+
+static NEXT_DB: AtomicU32 = AtomicU32::new(0);
+
+/// A running server; killed and its data removed when dropped.
+pub struct Server {
+    pub base: String,
+    child: Child,
+    data_dir: PathBuf,
+    http: reqwest::Client,
+}
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn server_bin() -> PathBuf {
+    if let Ok(bin) = std::env::var("LECTERN_SERVER_BIN") {
+        return PathBuf::from(bin);
+    }
+    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| workspace_root().join("target"));
+    target.join("debug").join("lectern-server")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The database URL for a new server: a fresh PostgreSQL database or `None` for SQLite in the data dir.
+fn fresh_database() -> Option<String> {
+    let admin = std::env::var("LECTERN_TEST_PG").ok().filter(|s| !s.is_empty())?;
+    let name = format!("lectern_t{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::SeqCst));
+    let status = Command::new("psql")
+        .args([admin.as_str(), "-q", "-c", &format!("CREATE DATABASE {name}")])
+        .stdout(Stdio::null())
+        .status()
+        .expect("psql runs");
+    assert!(status.success(), "could not create database {name}");
+    let (base, _) = admin.rsplit_once('/').expect("admin URL ends with /dbname");
+    Some(format!("{base}/{name}"))
+}
+
+impl Server {
+    /// Starts a server with an empty database; `dist` points at the built SPA when given.
+    pub async fn start_with(dist: Option<PathBuf>) -> Server {
+        let port = free_port();
+        let data_dir = std::env::temp_dir().join(format!("lectern-test-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&data_dir).unwrap();
+        let mut cmd = Command::new(server_bin());
+        cmd.arg("serve")
+            .arg("--addr")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null());
+        if let Some(url) = fresh_database() {
+            cmd.env("DATABASE_URL", url);
+        }
+        if let Some(dist) = dist {
+            cmd.arg("--dist").arg(dist);
+        }
+        let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", server_bin().display()));
+        let server = Server { base: format!("http://127.0.0.1:{port}"), child, data_dir, http: reqwest::Client::new() };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(r) = server.http.get(server.url("/health")).send().await {
+                if r.status().is_success() {
+                    break;
+                }
+            }
+            assert!(Instant::now() < deadline, "server did not become healthy");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        server
+    }
+
+    pub async fn start() -> Server {
+        Server::start_with(None).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Runs a subcommand of the server binary against this server's database.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = Command::new(server_bin());
+        cmd.args(args).arg("--data-dir").arg(&self.data_dir);
+        if let Some(url) = self.database_url() {
+            cmd.env("DATABASE_URL", url);
+        }
+        cmd.output().unwrap()
+    }
+
+    fn database_url(&self) -> Option<String> {
+        let pid = self.child.id();
+        std::fs::read_to_string(format!("/proc/{pid}/environ"))
+            .ok()?
+            .split('\0')
+            .find_map(|kv| kv.strip_prefix("DATABASE_URL=").map(str::to_owned))
+    }
+
+    /// Creates a user through the CLI and returns a client logged in as them.
+    pub async fn user(&self, email: &str) -> Client {
+        let out = self.cli(&["create-user", "--email", email, "--password", "secret-pass-1"]);
+        assert!(out.status.success(), "create-user failed: {}", String::from_utf8_lossy(&out.stderr));
+        let mut client = Client { base: self.base.clone(), http: self.http.clone(), token: None };
+        let (status, body) = client.post("/api/v3/auth/", json!({"username": email, "password": "secret-pass-1"})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        client.token = Some(body["token"].as_str().unwrap().to_owned());
+        client
+    }
+
+    /// A client with no credentials.
+    pub fn anonymous(&self) -> Client {
+        Client { base: self.base.clone(), http: self.http.clone(), token: None }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// An HTTP client speaking JSON to the API, with an optional token.
+#[derive(Clone)]
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub token: Option<String>,
+}
+
+impl Client {
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let url = if path.starts_with("http") { path.to_owned() } else { format!("{}{}", self.base, path) };
+        let req = self.http.request(method, url);
+        match &self.token {
+            Some(t) => req.header("Authorization", format!("Token {t}")),
+            None => req,
+        }
+    }
+
+    pub async fn send(req: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        (status, body)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        Self::send(self.request(reqwest::Method::GET, path)).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        Self::send(self.request(reqwest::Method::POST, path).json(&body)).await
+    }
+    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        Self::send(self.request(reqwest::Method::PATCH, path).json(&body)).await
+    }
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        Self::send(self.request(reqwest::Method::DELETE, path)).await
+    }
+
+    /// Follows `next` from `path` until it is null and returns every result.
+    pub async fn get_all(&self, path: &str) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut next = Some(path.to_owned());
+        while let Some(url) = next {
+            let (status, body) = self.get(&url).await;
+            assert_eq!(status, StatusCode::OK, "{url}: {body}");
+            items.extend(body["results"].as_array().unwrap().iter().cloned());
+            next = body["next"].as_str().map(str::to_owned);
+        }
+        items
+    }
+}

@@ -1,0 +1,268 @@
+//! Browser test: log in, set up a project (categories, labels, label sets) in Chromium, and see it survive a reload.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use lectern_api::ErrorBody;
+use lectern_tests::{Server, StatusCode};
+use serde_json::{json, Value};
+
+const EMAIL: &str = "reviewer@example.com";
+const PASSWORD: &str = "secret-pass-1";
+const PATIENCE: Duration = Duration::from_secs(15);
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// chromedriver on a free port, with a fresh Chromium profile; both go away on drop.
+struct Chromedriver {
+    child: Child,
+    port: u16,
+    profile: PathBuf,
+}
+
+impl Chromedriver {
+    async fn start() -> Chromedriver {
+        let port = free_port();
+        let child = Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("/usr/bin/chromedriver starts (scripts/setup.sh installs it)");
+        let profile = std::env::temp_dir().join(format!("lectern-chromium-{}-{port}", std::process::id()));
+        let driver = Chromedriver { child, port, profile };
+        let deadline = Instant::now() + PATIENCE;
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start listening");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        driver
+    }
+
+    async fn session(&self) -> Client {
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1280,1000",
+        ]
+        .map(String::from)
+        .into_iter()
+        .chain([format!("--user-data-dir={}", self.profile.display())]);
+        let options = json!({"binary": "/usr/bin/chromium", "args": args.collect::<Vec<_>>()});
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".into(), options);
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a Chromium session")
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn project_setup_in_the_browser() {
+    let dist = std::env::var("LECTERN_DIST").map(PathBuf::from).unwrap_or_else(|_| workspace_root().join("dist"));
+    assert!(dist.join("index.html").exists(), "no SPA in {}: run scripts/build-spa.sh", dist.display());
+    let server = Server::start_with(Some(dist)).await;
+    let api = server.user(EMAIL).await;
+
+    // What the server says to the same mistakes the user makes below; the page must show exactly this.
+    let wrong_password = expect_refusal(server.anonymous().post("/api/v3/auth/", json!({"username": EMAIL, "password": "wrong"})).await);
+    let empty_name = expect_refusal(api.post("/api/v3/projects/", json!({"name": ""})).await);
+
+    let driver = Chromedriver::start().await;
+    let browser = driver.session().await;
+    // The scenario runs in its own task so that a failed assertion still lets us close the session.
+    let outcome = tokio::spawn(scenario(browser.clone(), server.base.clone(), wrong_password, empty_name)).await;
+    if outcome.is_err() {
+        save_screenshot(&browser, "project-setup-failure.png").await;
+    }
+    let _ = browser.close().await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// The message a person reads from a refused call, which must be a 400.
+fn expect_refusal((status, body): (StatusCode, Value)) -> String {
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let message = serde_json::from_value::<ErrorBody>(body).unwrap().message();
+    assert!(!message.is_empty());
+    message
+}
+
+async fn scenario(c: Client, base: String, wrong_password: String, empty_name: String) {
+    // Without a token every page leads to the login form.
+    c.goto(&format!("{base}/")).await.unwrap();
+    fill(&c, "#login-email", EMAIL).await;
+    fill(&c, "#login-password", "wrong").await;
+    click(&c, "[data-test=login-submit]").await;
+    wait_text(&c, "[data-test=error-message]", &wrong_password).await;
+
+    fill(&c, "#login-password", PASSWORD).await;
+    click(&c, "[data-test=login-submit]").await;
+    wait_text(&c, "main h1", "Projects").await;
+    wait_text(&c, "[data-test=user]", EMAIL).await;
+    assert!(!exists(&c, "[data-test=error]").await, "the old error is gone after a successful login");
+
+    // A refused create shows the server's message; a good one lists the project.
+    click(&c, "[data-test=new-project] [data-test=create]").await;
+    wait_text(&c, "[data-test=error-message]", &empty_name).await;
+    create(&c, "new-project", "Invoices 2024").await;
+    wait_values(&c, "[data-test=projects] [data-test=name]", &["Invoices 2024"]).await;
+    click(&c, "[data-test=projects] [data-test=setup]").await;
+    wait_text(&c, "[data-test=project-name]", "Invoices 2024").await;
+
+    create(&c, "new-category", "Invoice").await;
+    wait_values(&c, "[data-test=categories] [data-test=row] [data-test=name]", &["Invoice"]).await;
+    find(&c, "[data-test=new-label] [data-test=data-type]").await.select_by_value("Number").await.unwrap();
+    create(&c, "new-label", "Total").await;
+    wait_values(&c, "[data-test=labels] [data-test=row] [data-test=name]", &["Total"]).await;
+    find(&c, "[data-test=new-label] [data-test=data-type]").await.select_by_value("Date").await.unwrap();
+    create(&c, "new-label", "Date of issue").await;
+    wait_values(&c, "[data-test=labels] [data-test=row] [data-test=name]", &["Date of issue", "Total"]).await;
+
+    click(&c, "[data-test=new-label-set] [data-test=new-multiple]").await;
+    create(&c, "new-label-set", "Line items").await;
+    wait_values(&c, "[data-test=label-sets] [data-test=row] [data-test=name]", &["Line items"]).await;
+    let set = "[data-test=label-sets] [data-test=row][data-name='Line items']";
+    for (group, name) in [("link-categories", "Invoice"), ("link-labels", "Total"), ("link-labels", "Date of issue")] {
+        click(&c, &format!("{set} [data-test={group}] [data-name='{name}']")).await;
+        // Each change is saved and reloaded before the next, as a person would wait for it.
+        find(&c, "[data-test=setup][aria-busy=false]").await;
+    }
+
+    // After a reload everything comes from the server again.
+    c.refresh().await.unwrap();
+    wait_text(&c, "[data-test=project-name]", "Invoices 2024").await;
+    wait_values(&c, "[data-test=categories] [data-test=row] [data-test=name]", &["Invoice"]).await;
+    wait_values(&c, "[data-test=labels] [data-test=row] [data-test=name]", &["Date of issue", "Total"]).await;
+    wait_values(&c, "[data-test=labels] [data-test=row][data-name='Total'] [data-test=data-type]", &["Number"]).await;
+    wait_values(&c, "[data-test=labels] [data-test=row][data-name='Date of issue'] [data-test=data-type]", &["Date"]).await;
+    wait_values(&c, "[data-test=label-sets] [data-test=row] [data-test=name]", &["Line items"]).await;
+    wait_checked(&c, &format!("{set} [data-test=multiple]"), true).await;
+    wait_checked(&c, &format!("{set} [data-test=link-categories] [data-name='Invoice']"), true).await;
+    wait_checked(&c, &format!("{set} [data-test=link-labels] [data-name='Total']"), true).await;
+    wait_checked(&c, &format!("{set} [data-test=link-labels] [data-name='Date of issue']"), true).await;
+    let links = find(&c, &format!("{set} [data-test=link-labels]")).await.text().await.unwrap();
+    assert!(links.contains("Total") && links.contains("Date of issue"), "label names are shown: {links:?}");
+
+    // The language switch changes the page's words, and survives a reload.
+    find(&c, "[data-test=language]").await.select_by_value("de").await.unwrap();
+    wait_text(&c, "#categories-title", "Kategorien").await;
+    c.refresh().await.unwrap();
+    wait_text(&c, "#categories-title", "Kategorien").await;
+    find(&c, "[data-test=language]").await.select_by_value("en").await.unwrap();
+    wait_text(&c, "#categories-title", "Categories").await;
+    save_screenshot(&c, "project-setup.png").await;
+
+    // Logging out drops the token: a reload stays on the login form.
+    click(&c, "[data-test=logout]").await;
+    find(&c, "#login-email").await;
+    c.refresh().await.unwrap();
+    find(&c, "#login-email").await;
+    assert!(!exists(&c, "[data-test=user]").await, "nobody is shown as logged in");
+}
+
+async fn save_screenshot(c: &Client, name: &str) {
+    let dir = workspace_root().join("target/test-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    if let Ok(png) = c.screenshot().await {
+        std::fs::write(dir.join(name), png).unwrap();
+    }
+}
+
+async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {
+    c.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css} not found: {e}"))
+}
+
+async fn exists(c: &Client, css: &str) -> bool {
+    !c.find_all(Locator::Css(css)).await.unwrap().is_empty()
+}
+
+async fn click(c: &Client, css: &str) {
+    find(c, css).await.click().await.unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let input = find(c, css).await;
+    input.clear().await.unwrap();
+    input.send_keys(text).await.unwrap();
+}
+
+/// Types a name into one of the page's create forms and submits it.
+async fn create(c: &Client, form: &str, name: &str) {
+    fill(c, &format!("[data-test={form}] [data-test=new-name]"), name).await;
+    click(c, &format!("[data-test={form}] [data-test=create]")).await;
+}
+
+/// Polls until `check` gives `Ok`, else fails with its last `Err`.
+async fn eventually<F, Fut>(mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match check().await {
+            Ok(()) => return,
+            Err(e) if Instant::now() > deadline => panic!("{e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+async fn wait_text(c: &Client, css: &str, expected: &str) {
+    eventually(|| async move {
+        let text = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => "(nothing)".into(),
+        };
+        if text.trim() == expected { Ok(()) } else { Err(format!("{css}: expected {expected:?}, the page shows {text:?}")) }
+    })
+    .await;
+}
+
+/// The values (inputs, selects) of every match, compared in sorted order.
+async fn wait_values(c: &Client, css: &str, expected: &[&str]) {
+    eventually(|| async move {
+        let mut values = Vec::new();
+        for e in c.find_all(Locator::Css(css)).await.unwrap() {
+            values.push(e.prop("value").await.unwrap().unwrap_or_default());
+        }
+        values.sort();
+        if values == expected { Ok(()) } else { Err(format!("{css}: expected {expected:?}, the page shows {values:?}")) }
+    })
+    .await;
+}
+
+async fn wait_checked(c: &Client, css: &str, expected: bool) {
+    eventually(|| async move {
+        let checked = find(c, css).await.prop("checked").await.unwrap().as_deref() == Some("true");
+        if checked == expected { Ok(()) } else { Err(format!("{css}: expected checked = {expected}")) }
+    })
+    .await;
+}
