@@ -39,8 +39,25 @@ impl AppState {
 }
 
 #[derive(OpenApi)]
-#[openapi(info(title = "Lectern — Konfuzio API v3", description = "The document review API served by Lectern."))]
+#[openapi(
+    info(title = "Lectern — Konfuzio API v3", description = "The document review API served by Lectern."),
+    modifiers(&TokenAuth),
+    security(("token" = []), ("basic" = []))
+)]
 struct ApiDoc;
+
+/// Declares the two ways to authenticate so Swagger UI can send them.
+struct TokenAuth;
+
+impl utoipa::Modify for TokenAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let token = ApiKeyValue::with_description("Authorization", "`Token <40 hex>` from POST /api/v3/auth/");
+        components.add_security_scheme("token", SecurityScheme::ApiKey(ApiKey::Header(token)));
+        components.add_security_scheme("basic", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()));
+    }
+}
 
 /// The API routes and the OpenAPI document generated from them.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
@@ -56,14 +73,10 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The whole application: API, health, spec, Swagger UI, and the SPA from `dist` when given.
 pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
     let (api, spec) = api();
-    let spec_json = serde_json::to_string(&spec).expect("the spec serialises");
     let router = api
         .route("/health", get(|| async { "ok" }))
-        .route(
-            "/api/v3/schema/",
-            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], spec_json.clone()) }),
-        )
-        .merge(utoipa_swagger_ui::SwaggerUi::new("/v3/swagger/").url("/api/v3/swagger.json", spec))
+        // Swagger UI's assets are compiled into the binary (the `vendored` feature); the spec is served beside it.
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/v3/swagger/").url("/api/v3/schema/", spec))
         .fallback(move |req: Request| fallback(req, dist.clone()))
         .with_state(state)
         .layer(CompressionLayer::new());
