@@ -12,6 +12,7 @@ use axum::Router;
 use tower::ServiceExt;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -79,7 +80,8 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
         .merge(utoipa_swagger_ui::SwaggerUi::new("/v3/swagger/").url("/api/v3/schema/", spec))
         .fallback(move |req: Request| fallback(req, dist.clone()))
         .with_state(state)
-        .layer(CompressionLayer::new());
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http());
     // Paths under /api/ route with or without their trailing slash (the SDK asks for `bbox` without one).
     // The rewrite must happen before routing, so the whole router sits behind it.
     Router::new().fallback_service(router.map_request(|mut req: Request| {
