@@ -38,7 +38,7 @@ impl FromRequestParts<AppState> for AuthUser {
             let (scheme, rest) = value.trim().split_once(' ').unwrap_or((value, ""));
             return match scheme.to_ascii_lowercase().as_str() {
                 "token" | "bearer" => user_by_token(state, rest.trim()).await,
-                "basic" => user_by_basic(state, rest.trim()).await,
+                "basic" => user_by_basic(state, rest.trim(), client_address(&parts.extensions)).await,
                 _ => Err(Error::Unauthorized(format!("Unsupported authorization scheme \"{scheme}\"."))),
             };
         }
@@ -61,15 +61,34 @@ async fn user_by_token(state: &AppState, token: &str) -> Result<AuthUser> {
     Ok(AuthUser { id: row.get("id"), email: row.get("email") })
 }
 
-async fn user_by_basic(state: &AppState, encoded: &str) -> Result<AuthUser> {
+fn client_address(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+}
+
+async fn user_by_basic(state: &AppState, encoded: &str, addr: Option<IpAddr>) -> Result<AuthUser> {
     let invalid = || Error::Unauthorized("Invalid basic header. Credentials not correctly base64 encoded.".into());
     let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).map_err(|_| invalid())?;
     let decoded = String::from_utf8(decoded).map_err(|_| invalid())?;
     let (email, password) = decoded.split_once(':').ok_or_else(invalid)?;
-    let id = check_password(state, email, password)
+    let id = authenticate(state, email, password, addr)
         .await?
         .ok_or_else(|| Error::Unauthorized("Invalid username/password.".into()))?;
     Ok(AuthUser { id, email: users::normalize_email(email) })
+}
+
+/// The user's id when the password is right, under the rate limit of failed attempts per account and
+/// address that login and Basic credentials share.
+async fn authenticate(state: &AppState, email: &str, password: &str, addr: Option<IpAddr>) -> Result<Option<i64>> {
+    let key = (users::normalize_email(email), addr);
+    if let Some(secs) = state.login_limiter.retry_after(&key) {
+        return Err(Error::TooManyRequests(format!("Too many failed login attempts. Try again in {secs} seconds.")));
+    }
+    let user = check_password(state, email, password).await?;
+    match user {
+        Some(_) => state.login_limiter.clear(&key),
+        None => state.login_limiter.record_failure(key),
+    }
+    Ok(user)
 }
 
 /// The user's id when the password is right. Argon2 runs off the async threads.
@@ -125,18 +144,9 @@ async fn login(
     extensions: axum::http::Extensions,
     Body(creds): Body<Credentials>,
 ) -> Result<Json<AuthToken>> {
-    let addr = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let key = (users::normalize_email(&creds.username), addr);
-    if let Some(secs) = state.login_limiter.retry_after(&key) {
-        return Err(Error::TooManyRequests(format!(
-            "Too many failed login attempts. Try again in {secs} seconds."
-        )));
-    }
-    let Some(user_id) = check_password(&state, &creds.username, &creds.password).await? else {
-        state.login_limiter.record_failure(key);
+    let Some(user_id) = authenticate(&state, &creds.username, &creds.password, client_address(&extensions)).await? else {
         return Err(Error::field("non_field_errors", "Unable to log in with provided credentials."));
     };
-    state.login_limiter.clear(&key);
     Ok(Json(AuthToken { token: token_for(&state.db, user_id).await? }))
 }
 

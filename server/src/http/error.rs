@@ -27,6 +27,8 @@ pub enum Error {
     TooManyRequests(String),
     #[error("{0}")]
     PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -72,6 +74,7 @@ impl IntoResponse for Error {
             Error::Fields(f) => (StatusCode::BAD_REQUEST, json!(f)),
             Error::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, json!({ "detail": m })),
             Error::PayloadTooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, json!({ "detail": m })),
+            Error::UnsupportedMediaType(m) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, json!({ "detail": m })),
             Error::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, json!({ "detail": "A server error occurred." }))
@@ -108,11 +111,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
             return serde_html_form::from_bytes(&bytes).map(Body).map_err(|e| form_error(&e.to_string()));
         }
         if !(content_type.is_empty() || content_type.starts_with("application/json")) {
-            return Err(Error::BadRequest(format!(
+            return Err(Error::UnsupportedMediaType(format!(
                 "Unsupported media type \"{content_type}\" in request; send application/json or a form."
             )));
         }
-        parse_json(if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes }).map(Body)
+        let value: Value = parse_json(if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes })?;
+        // serde reads a struct from a JSON array too, positionally; a body must be an object, as in DRF.
+        if !value.is_object() {
+            return Err(Error::BadRequest("Invalid data. Expected a JSON object.".into()));
+        }
+        from_value(value).map(Body)
     }
 }
 

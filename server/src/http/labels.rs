@@ -82,11 +82,13 @@ fn data_type(value: &str) -> Result<String> {
 }
 
 async fn check_label_sets(db: &Db, project: i64, body: &LabelWrite) -> Result<Option<Vec<i64>>> {
-    let sets = body.label_sets();
-    if let Some(ids) = &sets {
-        validate::ids_in_project(db, "label_sets", "", project, "label_sets", ids).await?;
+    // Each alias is checked on its own, so that an error names the field the client sent.
+    for (field, ids) in [("label_sets", &body.label_sets), ("templates", &body.templates), ("categories", &body.categories)] {
+        if let Some(ids) = ids {
+            validate::ids_in_project(db, "label_sets", "", project, field, ids).await?;
+        }
     }
-    Ok(sets)
+    Ok(body.label_sets())
 }
 
 async fn set_label_sets(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: i64, sets: Option<&[i64]>) -> Result<()> {
