@@ -16,6 +16,9 @@ pub use reqwest::StatusCode;
 
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 
+/// The password `Server::user` gives every account.
+pub const PASSWORD: &str = "secret-pass-1";
+
 /// A running server; killed and its data removed when dropped.
 pub struct Server {
     pub base: String,
@@ -118,10 +121,10 @@ impl Server {
 
     /// Creates a user through the CLI and returns a client logged in as them.
     pub async fn user(&self, email: &str) -> Client {
-        let out = self.cli(&["create-user", "--email", email, "--password", "secret-pass-1"]);
+        let out = self.cli(&["create-user", "--email", email, "--password", PASSWORD]);
         assert!(out.status.success(), "create-user failed: {}", String::from_utf8_lossy(&out.stderr));
         let mut client = Client { base: self.base.clone(), http: self.http.clone(), token: None };
-        let (status, body) = client.post("/api/v3/auth/", json!({"username": email, "password": "secret-pass-1"})).await;
+        let (status, body) = client.post("/api/v3/auth/", json!({"username": email, "password": PASSWORD})).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         client.token = Some(body["token"].as_str().unwrap().to_owned());
         client
@@ -180,6 +183,39 @@ impl Client {
         Self::send(self.request(reqwest::Method::DELETE, path)).await
     }
 
+    /// Sends a form-encoded body; repeated keys are sent as given.
+    pub async fn form(&self, method: reqwest::Method, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, Value) {
+        Self::send(self.request(method, path).form(pairs)).await
+    }
+
+    /// POSTs `body` to a list endpoint, asserts 201 and returns the new object's id.
+    pub async fn create(&self, path: &str, body: Value) -> i64 {
+        let (status, created) = self.post(path, body.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "POST {path} {body}: {created}");
+        created["id"].as_i64().unwrap_or_else(|| panic!("no id in {created}"))
+    }
+
+    /// A project with a category, two labels in the category's default label set, and a label set
+    /// linked to the category that holds both labels.
+    pub async fn fixture(&self, project_name: &str) -> Fixture {
+        let project = self.create("/api/v3/projects/", json!({"name": project_name})).await;
+        let category = self.create("/api/v3/categories/", json!({"project": project, "name": "Invoice"})).await;
+        let total = self
+            .create("/api/v3/labels/", json!({"project": project, "name": "Total", "data_type": "Number", "label_sets": [category]}))
+            .await;
+        let date = self
+            .create("/api/v3/labels/", json!({"project": project, "name": "Date", "data_type": "Date", "label_sets": [category]}))
+            .await;
+        let label_set = self
+            .create(
+                "/api/v3/label-sets/",
+                json!({"project": project, "name": "Positions", "has_multiple_annotation_sets": true,
+                       "categories": [category], "labels": [total, date]}),
+            )
+            .await;
+        Fixture { project, category, labels: vec![total, date], label_set }
+    }
+
     /// Follows `next` from `path` until it is null and returns every result.
     pub async fn get_all(&self, path: &str) -> Vec<Value> {
         let mut items = Vec::new();
@@ -191,5 +227,53 @@ impl Client {
             next = body["next"].as_str().map(str::to_owned);
         }
         items
+    }
+}
+
+/// What `Client::fixture` made.
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    pub project: i64,
+    pub category: i64,
+    /// "Total" (Number) and "Date" (Date), both in the category's default set and in `label_set`.
+    pub labels: Vec<i64>,
+    /// "Positions", linked to the category, with multiple annotation sets.
+    pub label_set: i64,
+}
+
+/// The sorted keys of a JSON object.
+pub fn keys(value: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = value.as_object().unwrap_or_else(|| panic!("not an object: {value}")).keys().cloned().collect();
+    keys.sort();
+    keys
+}
+
+/// The ids of a list of JSON objects, in order.
+pub fn ids(items: &[Value]) -> Vec<i64> {
+    items.iter().map(|i| i["id"].as_i64().unwrap_or_else(|| panic!("no id in {i}"))).collect()
+}
+
+/// Today's date in UTC as `YYYY-MM-DD`, shifted by `days`.
+pub fn utc_date(days: i64) -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = secs.div_euclid(86_400) + days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Waits until at least `margin` is left before the next UTC midnight, so that "today" holds for a test.
+pub async fn away_from_midnight(margin: Duration) {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let left = 86_400 - secs % 86_400;
+    if left < margin.as_secs() {
+        tokio::time::sleep(Duration::from_secs(left + 1)).await;
     }
 }
