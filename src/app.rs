@@ -44,7 +44,10 @@ fn initial_lang() -> Lang {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let session = Session { token: RwSignal::new(stored(TOKEN_KEY)), lang: RwSignal::new(initial_lang()) };
+    let session = Session {
+        token: RwSignal::new(stored(TOKEN_KEY)),
+        lang: RwSignal::new(initial_lang()),
+    };
     provide_context(session);
     provide_context(Notice::new());
 
@@ -100,7 +103,11 @@ fn Header() -> impl IntoView {
     let me = LocalResource::new(move || {
         let logged_in = session.token.read().is_some();
         async move {
-            if logged_in { notice.check(client::me(session).await) } else { None }
+            if logged_in {
+                notice.check(client::me(session).await)
+            } else {
+                None
+            }
         }
     });
     let logout = move |_| {

@@ -1,11 +1,11 @@
 //! Typed calls to the Lectern API v3: one function per endpoint, errors as `ApiError`.
 
 use gloo_net::http::{Method, RequestBuilder, Response};
-use leptos::prelude::*;
 use lectern_api::{
-    AuthToken, Category, CategoryWrite, Credentials, ErrorBody, Label, LabelSet, LabelSetWrite, LabelWrite, Me,
-    Paginated, Project, ProjectWrite,
+    AuthToken, Category, CategoryWrite, Credentials, ErrorBody, Label, LabelSet, LabelSetWrite,
+    LabelWrite, Me, Paginated, Project, ProjectWrite,
 };
+use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 
@@ -36,7 +36,12 @@ impl ApiError {
 }
 
 /// Sends one request with the session's token and language; a 401 ends the session.
-async fn send(s: Session, method: Method, path: &str, body: Option<Value>) -> Result<Response, ApiError> {
+async fn send(
+    s: Session,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Result<Response, ApiError> {
     let mut req = RequestBuilder::new(&format!("{BASE}{path}"))
         .method(method)
         .header("Accept", "application/json")
@@ -69,12 +74,31 @@ async fn send(s: Session, method: Method, path: &str, body: Option<Value>) -> Re
     Err(ApiError::Server { status, message })
 }
 
-async fn json<T: DeserializeOwned>(s: Session, method: Method, path: &str, body: Option<Value>) -> Result<T, ApiError> {
-    send(s, method, path, body).await?.json().await.map_err(|_| ApiError::BadResponse)
+async fn json<T: DeserializeOwned>(
+    s: Session,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Result<T, ApiError> {
+    send(s, method, path, body)
+        .await?
+        .json()
+        .await
+        .map_err(|_| ApiError::BadResponse)
 }
 
-async fn list<T: DeserializeOwned>(s: Session, resource: &str, project: i64) -> Result<Vec<T>, ApiError> {
-    let page: Paginated<T> = json(s, Method::GET, &format!("/{resource}/?project={project}&limit=1000"), None).await?;
+async fn list<T: DeserializeOwned>(
+    s: Session,
+    resource: &str,
+    project: i64,
+) -> Result<Vec<T>, ApiError> {
+    let page: Paginated<T> = json(
+        s,
+        Method::GET,
+        &format!("/{resource}/?project={project}&limit=1000"),
+        None,
+    )
+    .await?;
     Ok(page.results)
 }
 
@@ -127,8 +151,18 @@ pub async fn create_category(s: Session, write: CategoryWrite) -> Result<Categor
     json(s, Method::POST, "/categories/", body(&write)).await
 }
 
-pub async fn update_category(s: Session, id: i64, write: CategoryWrite) -> Result<Category, ApiError> {
-    json(s, Method::PATCH, &format!("/categories/{id}/"), body(&write)).await
+pub async fn update_category(
+    s: Session,
+    id: i64,
+    write: CategoryWrite,
+) -> Result<Category, ApiError> {
+    json(
+        s,
+        Method::PATCH,
+        &format!("/categories/{id}/"),
+        body(&write),
+    )
+    .await
 }
 
 pub async fn delete_category(s: Session, id: i64) -> Result<(), ApiError> {
@@ -143,8 +177,18 @@ pub async fn create_label_set(s: Session, write: LabelSetWrite) -> Result<LabelS
     json(s, Method::POST, "/label-sets/", body(&write)).await
 }
 
-pub async fn update_label_set(s: Session, id: i64, write: LabelSetWrite) -> Result<LabelSet, ApiError> {
-    json(s, Method::PATCH, &format!("/label-sets/{id}/"), body(&write)).await
+pub async fn update_label_set(
+    s: Session,
+    id: i64,
+    write: LabelSetWrite,
+) -> Result<LabelSet, ApiError> {
+    json(
+        s,
+        Method::PATCH,
+        &format!("/label-sets/{id}/"),
+        body(&write),
+    )
+    .await
 }
 
 pub async fn delete_label_set(s: Session, id: i64) -> Result<(), ApiError> {

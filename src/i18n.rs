@@ -22,7 +22,9 @@ impl Lang {
     }
 
     pub fn from_code(code: &str) -> Option<Lang> {
-        Lang::ALL.into_iter().find(|l| code.to_ascii_lowercase().starts_with(l.code()))
+        Lang::ALL
+            .into_iter()
+            .find(|l| code.to_ascii_lowercase().starts_with(l.code()))
     }
 
     /// The language's own name, shown in the switch.
@@ -71,8 +73,14 @@ impl Lang {
             Key::TypeDate => ("Date", "Datum"),
             Key::TypeTrueFalse => ("Yes/No", "Ja/Nein"),
             Key::Empty => ("None yet.", "Noch keine."),
-            Key::NetworkError => ("The server cannot be reached.", "Der Server ist nicht erreichbar."),
-            Key::BadResponse => ("The server sent an unexpected response.", "Der Server hat unerwartet geantwortet."),
+            Key::NetworkError => (
+                "The server cannot be reached.",
+                "Der Server ist nicht erreichbar.",
+            ),
+            Key::BadResponse => (
+                "The server sent an unexpected response.",
+                "Der Server hat unerwartet geantwortet.",
+            ),
         };
         match self {
             Lang::En => en,

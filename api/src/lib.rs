@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod geometry;
+
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 

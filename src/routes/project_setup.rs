@@ -2,13 +2,13 @@
 
 use std::future::Future;
 
+use lectern_api::{
+    Category, CategoryWrite, Label, LabelSet, LabelSetWrite, LabelWrite, Project, DATA_TYPES,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use lectern_api::{
-    Category, CategoryWrite, Label, LabelSet, LabelSetWrite, LabelWrite, Project, DATA_TYPES,
-};
 
 use crate::app::Session;
 use crate::client::{self, ApiError};
@@ -30,7 +30,11 @@ async fn load(s: Session, project: i64) -> Result<Setup, ApiError> {
     Ok(Setup {
         project: Some(client::project(s, project).await?),
         categories: client::categories(s, project).await?,
-        label_sets: client::label_sets(s, project).await?.into_iter().filter(|set| !set.is_category).collect(),
+        label_sets: client::label_sets(s, project)
+            .await?
+            .into_iter()
+            .filter(|set| !set.is_category)
+            .collect(),
         labels: client::labels(s, project).await?,
     })
 }
@@ -49,13 +53,20 @@ struct Ctx {
 
 impl Ctx {
     async fn reload(self) {
-        if let Some(setup) = self.notice.check(load(self.session, self.project.get_untracked()).await) {
+        if let Some(setup) = self
+            .notice
+            .check(load(self.session, self.project.get_untracked()).await)
+        {
             self.setup.set(setup);
         }
     }
 
     /// Sends a change; after it, succeeded or not, everything reloads from the server.
-    fn write<T: 'static>(self, call: impl Future<Output = Result<T, ApiError>> + 'static, on_ok: impl FnOnce() + 'static) {
+    fn write<T: 'static>(
+        self,
+        call: impl Future<Output = Result<T, ApiError>> + 'static,
+        on_ok: impl FnOnce() + 'static,
+    ) {
         self.notice.clear();
         self.busy.update(|n| *n += 1);
         spawn_local(async move {
@@ -68,7 +79,8 @@ impl Ctx {
     }
 
     fn label_set(self, id: i64) -> Option<LabelSet> {
-        self.setup.with(|s| s.label_sets.iter().find(|set| set.id == id).cloned())
+        self.setup
+            .with(|s| s.label_sets.iter().find(|set| set.id == id).cloned())
     }
 }
 
@@ -78,7 +90,13 @@ pub fn ProjectSetup() -> impl IntoView {
     let ctx = Ctx {
         session: expect_context::<Session>(),
         notice: use_notice(),
-        project: Memo::new(move |_| params.read().get("id").and_then(|id| id.parse().ok()).unwrap_or(0)),
+        project: Memo::new(move |_| {
+            params
+                .read()
+                .get("id")
+                .and_then(|id| id.parse().ok())
+                .unwrap_or(0)
+        }),
         setup: RwSignal::new(Setup::default()),
         busy: RwSignal::new(0),
     };
@@ -125,7 +143,9 @@ fn Categories() -> impl IntoView {
             name: Some(new_name.get_untracked()),
             ..Default::default()
         };
-        ctx.write(client::create_category(ctx.session, write), move || new_name.set(String::new()));
+        ctx.write(client::create_category(ctx.session, write), move || {
+            new_name.set(String::new())
+        });
     });
 
     view! {
@@ -181,9 +201,13 @@ fn Labels() -> impl IntoView {
             label_sets: Some(Vec::new()),
             ..Default::default()
         };
-        ctx.write(client::create_label(ctx.session, write), move || new_name.set(String::new()));
+        ctx.write(client::create_label(ctx.session, write), move || {
+            new_name.set(String::new())
+        });
     });
-    let update = move |id: i64, write: LabelWrite| ctx.write(client::update_label(ctx.session, id, write), || ());
+    let update = move |id: i64, write: LabelWrite| {
+        ctx.write(client::update_label(ctx.session, id, write), || ())
+    };
 
     view! {
         <Section title=Key::Labels test="labels">
@@ -238,12 +262,25 @@ fn LabelSets() -> impl IntoView {
             new_multiple.set(false);
         });
     });
-    let update = move |id: i64, write: LabelSetWrite| ctx.write(client::update_label_set(ctx.session, id, write), || ());
+    let update = move |id: i64, write: LabelSetWrite| {
+        ctx.write(client::update_label_set(ctx.session, id, write), || ())
+    };
     let categories = Signal::derive(move || {
-        ctx.setup.with(|s| s.categories.iter().map(|c| (c.id, c.name.clone())).collect::<Vec<_>>())
+        ctx.setup.with(|s| {
+            s.categories
+                .iter()
+                .map(|c| (c.id, c.name.clone()))
+                .collect::<Vec<_>>()
+        })
     });
-    let labels =
-        Signal::derive(move || ctx.setup.with(|s| s.labels.iter().map(|l| (l.id, l.name.clone())).collect::<Vec<_>>()));
+    let labels = Signal::derive(move || {
+        ctx.setup.with(|s| {
+            s.labels
+                .iter()
+                .map(|l| (l.id, l.name.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
 
     view! {
         <Section title=Key::LabelSets test="label-sets">

@@ -1,8 +1,8 @@
 //! The projects page: every project of the user, with rename, delete and a form to create one.
 
+use lectern_api::ProjectWrite;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use lectern_api::ProjectWrite;
 
 use crate::app::Session;
 use crate::client;
@@ -14,9 +14,13 @@ use crate::i18n::{tr, Key};
 pub fn Projects() -> impl IntoView {
     let session = expect_context::<Session>();
     let notice = use_notice();
-    let projects = LocalResource::new(move || async move { notice.check(client::projects(session).await) });
+    let projects =
+        LocalResource::new(move || async move { notice.check(client::projects(session).await) });
     let reload = move || projects.refetch();
-    let named = |name: String| ProjectWrite { name: Some(name), ..Default::default() };
+    let named = |name: String| ProjectWrite {
+        name: Some(name),
+        ..Default::default()
+    };
 
     let new_name = RwSignal::new(String::new());
     let create = Callback::new(move |()| {

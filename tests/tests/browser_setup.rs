@@ -7,19 +7,25 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use lectern_api::ErrorBody;
-use lectern_tests::{Server, StatusCode};
+use lectern_tests::{Server, StatusCode, PASSWORD};
 use serde_json::{json, Value};
 
 const EMAIL: &str = "reviewer@example.com";
-const PASSWORD: &str = "secret-pass-1";
 const PATIENCE: Duration = Duration::from_secs(15);
 
 fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// chromedriver on a free port, with a fresh Chromium profile; both go away on drop.
@@ -38,11 +44,19 @@ impl Chromedriver {
             .stderr(Stdio::null())
             .spawn()
             .expect("/usr/bin/chromedriver starts (scripts/setup.sh installs it)");
-        let profile = std::env::temp_dir().join(format!("lectern-chromium-{}-{port}", std::process::id()));
-        let driver = Chromedriver { child, port, profile };
+        let profile =
+            std::env::temp_dir().join(format!("lectern-chromium-{}-{port}", std::process::id()));
+        let driver = Chromedriver {
+            child,
+            port,
+            profile,
+        };
         let deadline = Instant::now() + PATIENCE;
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not start listening");
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not start listening"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         driver
@@ -84,19 +98,39 @@ impl Drop for Chromedriver {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn project_setup_in_the_browser() {
-    let dist = std::env::var("LECTERN_DIST").map(PathBuf::from).unwrap_or_else(|_| workspace_root().join("dist"));
-    assert!(dist.join("index.html").exists(), "no SPA in {}: run scripts/build-spa.sh", dist.display());
+    let dist = std::env::var("LECTERN_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| workspace_root().join("dist"));
+    assert!(
+        dist.join("index.html").exists(),
+        "no SPA in {}: run scripts/build-spa.sh",
+        dist.display()
+    );
     let server = Server::start_with(Some(dist)).await;
     let api = server.user(EMAIL).await;
 
     // What the server says to the same mistakes the user makes below; the page must show exactly this.
-    let wrong_password = expect_refusal(server.anonymous().post("/api/v3/auth/", json!({"username": EMAIL, "password": "wrong"})).await);
+    let wrong_password = expect_refusal(
+        server
+            .anonymous()
+            .post(
+                "/api/v3/auth/",
+                json!({"username": EMAIL, "password": "wrong"}),
+            )
+            .await,
+    );
     let empty_name = expect_refusal(api.post("/api/v3/projects/", json!({"name": ""})).await);
 
     let driver = Chromedriver::start().await;
     let browser = driver.session().await;
     // The scenario runs in its own task so that a failed assertion still lets us close the session.
-    let outcome = tokio::spawn(scenario(browser.clone(), server.base.clone(), wrong_password, empty_name)).await;
+    let outcome = tokio::spawn(scenario(
+        browser.clone(),
+        server.base.clone(),
+        wrong_password,
+        empty_name,
+    ))
+    .await;
     if outcome.is_err() {
         save_screenshot(&browser, "project-setup-failure.png").await;
     }
@@ -126,31 +160,75 @@ async fn scenario(c: Client, base: String, wrong_password: String, empty_name: S
     click(&c, "[data-test=login-submit]").await;
     wait_text(&c, "main h1", "Projects").await;
     wait_text(&c, "[data-test=user]", EMAIL).await;
-    assert!(!exists(&c, "[data-test=error]").await, "the old error is gone after a successful login");
+    assert!(
+        !exists(&c, "[data-test=error]").await,
+        "the old error is gone after a successful login"
+    );
 
     // A refused create shows the server's message; a good one lists the project.
     click(&c, "[data-test=new-project] [data-test=create]").await;
     wait_text(&c, "[data-test=error-message]", &empty_name).await;
     create(&c, "new-project", "Invoices 2024").await;
-    wait_values(&c, "[data-test=projects] [data-test=name]", &["Invoices 2024"]).await;
+    wait_values(
+        &c,
+        "[data-test=projects] [data-test=name]",
+        &["Invoices 2024"],
+    )
+    .await;
     click(&c, "[data-test=projects] [data-test=setup]").await;
     wait_text(&c, "[data-test=project-name]", "Invoices 2024").await;
 
     create(&c, "new-category", "Invoice").await;
-    wait_values(&c, "[data-test=categories] [data-test=row] [data-test=name]", &["Invoice"]).await;
-    find(&c, "[data-test=new-label] [data-test=data-type]").await.select_by_value("Number").await.unwrap();
+    wait_values(
+        &c,
+        "[data-test=categories] [data-test=row] [data-test=name]",
+        &["Invoice"],
+    )
+    .await;
+    find(&c, "[data-test=new-label] [data-test=data-type]")
+        .await
+        .select_by_value("Number")
+        .await
+        .unwrap();
     create(&c, "new-label", "Total").await;
-    wait_values(&c, "[data-test=labels] [data-test=row] [data-test=name]", &["Total"]).await;
-    find(&c, "[data-test=new-label] [data-test=data-type]").await.select_by_value("Date").await.unwrap();
+    wait_values(
+        &c,
+        "[data-test=labels] [data-test=row] [data-test=name]",
+        &["Total"],
+    )
+    .await;
+    find(&c, "[data-test=new-label] [data-test=data-type]")
+        .await
+        .select_by_value("Date")
+        .await
+        .unwrap();
     create(&c, "new-label", "Date of issue").await;
-    wait_values(&c, "[data-test=labels] [data-test=row] [data-test=name]", &["Date of issue", "Total"]).await;
+    wait_values(
+        &c,
+        "[data-test=labels] [data-test=row] [data-test=name]",
+        &["Date of issue", "Total"],
+    )
+    .await;
 
     click(&c, "[data-test=new-label-set] [data-test=new-multiple]").await;
     create(&c, "new-label-set", "Line items").await;
-    wait_values(&c, "[data-test=label-sets] [data-test=row] [data-test=name]", &["Line items"]).await;
+    wait_values(
+        &c,
+        "[data-test=label-sets] [data-test=row] [data-test=name]",
+        &["Line items"],
+    )
+    .await;
     let set = "[data-test=label-sets] [data-test=row][data-name='Line items']";
-    for (group, name) in [("link-categories", "Invoice"), ("link-labels", "Total"), ("link-labels", "Date of issue")] {
-        click(&c, &format!("{set} [data-test={group}] [data-name='{name}']")).await;
+    for (group, name) in [
+        ("link-categories", "Invoice"),
+        ("link-labels", "Total"),
+        ("link-labels", "Date of issue"),
+    ] {
+        click(
+            &c,
+            &format!("{set} [data-test={group}] [data-name='{name}']"),
+        )
+        .await;
         // Each change is saved and reloaded before the next, as a person would wait for it.
         find(&c, "[data-test=setup][aria-busy=false]").await;
     }
@@ -158,24 +236,79 @@ async fn scenario(c: Client, base: String, wrong_password: String, empty_name: S
     // After a reload everything comes from the server again.
     c.refresh().await.unwrap();
     wait_text(&c, "[data-test=project-name]", "Invoices 2024").await;
-    wait_values(&c, "[data-test=categories] [data-test=row] [data-test=name]", &["Invoice"]).await;
-    wait_values(&c, "[data-test=labels] [data-test=row] [data-test=name]", &["Date of issue", "Total"]).await;
-    wait_values(&c, "[data-test=labels] [data-test=row][data-name='Total'] [data-test=data-type]", &["Number"]).await;
-    wait_values(&c, "[data-test=labels] [data-test=row][data-name='Date of issue'] [data-test=data-type]", &["Date"]).await;
-    wait_values(&c, "[data-test=label-sets] [data-test=row] [data-test=name]", &["Line items"]).await;
+    wait_values(
+        &c,
+        "[data-test=categories] [data-test=row] [data-test=name]",
+        &["Invoice"],
+    )
+    .await;
+    wait_values(
+        &c,
+        "[data-test=labels] [data-test=row] [data-test=name]",
+        &["Date of issue", "Total"],
+    )
+    .await;
+    wait_values(
+        &c,
+        "[data-test=labels] [data-test=row][data-name='Total'] [data-test=data-type]",
+        &["Number"],
+    )
+    .await;
+    wait_values(
+        &c,
+        "[data-test=labels] [data-test=row][data-name='Date of issue'] [data-test=data-type]",
+        &["Date"],
+    )
+    .await;
+    wait_values(
+        &c,
+        "[data-test=label-sets] [data-test=row] [data-test=name]",
+        &["Line items"],
+    )
+    .await;
     wait_checked(&c, &format!("{set} [data-test=multiple]"), true).await;
-    wait_checked(&c, &format!("{set} [data-test=link-categories] [data-name='Invoice']"), true).await;
-    wait_checked(&c, &format!("{set} [data-test=link-labels] [data-name='Total']"), true).await;
-    wait_checked(&c, &format!("{set} [data-test=link-labels] [data-name='Date of issue']"), true).await;
-    let links = find(&c, &format!("{set} [data-test=link-labels]")).await.text().await.unwrap();
-    assert!(links.contains("Total") && links.contains("Date of issue"), "label names are shown: {links:?}");
+    wait_checked(
+        &c,
+        &format!("{set} [data-test=link-categories] [data-name='Invoice']"),
+        true,
+    )
+    .await;
+    wait_checked(
+        &c,
+        &format!("{set} [data-test=link-labels] [data-name='Total']"),
+        true,
+    )
+    .await;
+    wait_checked(
+        &c,
+        &format!("{set} [data-test=link-labels] [data-name='Date of issue']"),
+        true,
+    )
+    .await;
+    let links = find(&c, &format!("{set} [data-test=link-labels]"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        links.contains("Total") && links.contains("Date of issue"),
+        "label names are shown: {links:?}"
+    );
 
     // The language switch changes the page's words, and survives a reload.
-    find(&c, "[data-test=language]").await.select_by_value("de").await.unwrap();
+    find(&c, "[data-test=language]")
+        .await
+        .select_by_value("de")
+        .await
+        .unwrap();
     wait_text(&c, "#categories-title", "Kategorien").await;
     c.refresh().await.unwrap();
     wait_text(&c, "#categories-title", "Kategorien").await;
-    find(&c, "[data-test=language]").await.select_by_value("en").await.unwrap();
+    find(&c, "[data-test=language]")
+        .await
+        .select_by_value("en")
+        .await
+        .unwrap();
     wait_text(&c, "#categories-title", "Categories").await;
     save_screenshot(&c, "project-setup.png").await;
 
@@ -184,7 +317,10 @@ async fn scenario(c: Client, base: String, wrong_password: String, empty_name: S
     find(&c, "#login-email").await;
     c.refresh().await.unwrap();
     find(&c, "#login-email").await;
-    assert!(!exists(&c, "[data-test=user]").await, "nobody is shown as logged in");
+    assert!(
+        !exists(&c, "[data-test=user]").await,
+        "nobody is shown as logged in"
+    );
 }
 
 async fn save_screenshot(c: &Client, name: &str) {
@@ -196,7 +332,11 @@ async fn save_screenshot(c: &Client, name: &str) {
 }
 
 async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {
-    c.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css} not found: {e}"))
+    c.wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} not found: {e}"))
 }
 
 async fn exists(c: &Client, css: &str) -> bool {
@@ -204,7 +344,11 @@ async fn exists(c: &Client, css: &str) -> bool {
 }
 
 async fn click(c: &Client, css: &str) {
-    find(c, css).await.click().await.unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+    find(c, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
 }
 
 async fn fill(c: &Client, css: &str, text: &str) {
@@ -241,7 +385,13 @@ async fn wait_text(c: &Client, css: &str, expected: &str) {
             Ok(e) => e.text().await.unwrap_or_default(),
             Err(_) => "(nothing)".into(),
         };
-        if text.trim() == expected { Ok(()) } else { Err(format!("{css}: expected {expected:?}, the page shows {text:?}")) }
+        if text.trim() == expected {
+            Ok(())
+        } else {
+            Err(format!(
+                "{css}: expected {expected:?}, the page shows {text:?}"
+            ))
+        }
     })
     .await;
 }
@@ -254,7 +404,13 @@ async fn wait_values(c: &Client, css: &str, expected: &[&str]) {
             values.push(e.prop("value").await.unwrap().unwrap_or_default());
         }
         values.sort();
-        if values == expected { Ok(()) } else { Err(format!("{css}: expected {expected:?}, the page shows {values:?}")) }
+        if values == expected {
+            Ok(())
+        } else {
+            Err(format!(
+                "{css}: expected {expected:?}, the page shows {values:?}"
+            ))
+        }
     })
     .await;
 }
@@ -262,7 +418,11 @@ async fn wait_values(c: &Client, css: &str, expected: &[&str]) {
 async fn wait_checked(c: &Client, css: &str, expected: bool) {
     eventually(|| async move {
         let checked = find(c, css).await.prop("checked").await.unwrap().as_deref() == Some("true");
-        if checked == expected { Ok(()) } else { Err(format!("{css}: expected checked = {expected}")) }
+        if checked == expected {
+            Ok(())
+        } else {
+            Err(format!("{css}: expected checked = {expected}"))
+        }
     })
     .await;
 }
