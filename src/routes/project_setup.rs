@@ -1,6 +1,7 @@
 //! The project setup page: categories, labels and label sets, and the links between them.
 
 use std::future::Future;
+use std::time::Duration;
 
 use lectern_api::{
     Category, CategoryWrite, Label, LabelSet, LabelSetWrite, LabelWrite, Project, DATA_TYPES,
@@ -9,6 +10,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
 
 use crate::app::Session;
 use crate::client::{self, ApiError};
@@ -16,12 +19,24 @@ use crate::components::forms::{CreateForm, ItemRow, LinkBoxes};
 use crate::components::notice::{use_notice, Notice};
 use crate::i18n::{tr, Key};
 
+/// Focuses `element` again if it is still on the page and the focus went nowhere else.
+fn refocus(element: Option<Element>) {
+    let lost = document()
+        .active_element()
+        .is_none_or(|e| e.tag_name() == "BODY");
+    if let Some(element) = element.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+        if lost && element.is_connected() {
+            let _ = element.focus();
+        }
+    }
+}
+
 /// Everything the page shows, as the server last said.
 #[derive(Clone, Default)]
 struct Setup {
     project: Option<Project>,
     categories: Vec<Category>,
-    /// Only the sets people make; a category's own default set is not edited here.
+    /// All label sets, each category's own default set (same id, `is_category`) among them.
     label_sets: Vec<LabelSet>,
     labels: Vec<Label>,
 }
@@ -30,11 +45,7 @@ async fn load(s: Session, project: i64) -> Result<Setup, ApiError> {
     Ok(Setup {
         project: Some(client::project(s, project).await?),
         categories: client::categories(s, project).await?,
-        label_sets: client::label_sets(s, project)
-            .await?
-            .into_iter()
-            .filter(|set| !set.is_category)
-            .collect(),
+        label_sets: client::label_sets(s, project).await?,
         labels: client::labels(s, project).await?,
     })
 }
@@ -68,6 +79,8 @@ impl Ctx {
         on_ok: impl FnOnce() + 'static,
     ) {
         self.notice.clear();
+        // Disabling the page meanwhile takes the focus away; keyboard users get it back after.
+        let focused = document().active_element();
         self.busy.update(|n| *n += 1);
         spawn_local(async move {
             if self.notice.check(call.await).is_some() {
@@ -75,6 +88,8 @@ impl Ctx {
             }
             self.reload().await;
             self.busy.update(|n| *n -= 1);
+            // After a zero timeout the page is enabled again.
+            set_timeout(move || refocus(focused), Duration::ZERO);
         });
     }
 
@@ -105,6 +120,7 @@ pub fn ProjectSetup() -> impl IntoView {
         ctx.project.track();
         spawn_local(ctx.reload());
     });
+    let busy = move || ctx.busy.get() > 0;
 
     view! {
         <p>
@@ -112,11 +128,18 @@ pub fn ProjectSetup() -> impl IntoView {
         </p>
         <h1 data-test="project-name">{move || ctx.setup.read().project.as_ref().map(|p| p.name.clone())}</h1>
         <Show when=move || ctx.setup.read().project.is_some() fallback=|| view! { <p>{tr(Key::Loading)}</p> }>
-            <div class="setup" data-test="setup" aria-busy=move || (ctx.busy.get() > 0).to_string()>
+            // While a write and its reload run, nothing can be changed: a change made now would be
+            // built from data about to be replaced.
+            <fieldset
+                class="setup"
+                data-test="setup"
+                disabled=busy
+                aria-busy=move || busy().to_string()
+            >
                 <Categories />
                 <Labels />
                 <LabelSets />
-            </div>
+            </fieldset>
         </Show>
     }
 }
@@ -161,7 +184,25 @@ fn Categories() -> impl IntoView {
                         on_delete=Callback::new(move |()| {
                             ctx.write(client::delete_category(ctx.session, category.id), || ())
                         })
-                    />
+                    >
+                        // A category's labels are those of its default label set, which has its id.
+                        <SetLabels set=category.id legend=Key::Labels />
+                        <p class="muted" data-test="used-label-sets">
+                            {tr(Key::UsesLabelSets)}": "
+                            {move || {
+                                let names = ctx.setup.with(|s| {
+                                    s.categories
+                                        .iter()
+                                        .filter(|c| c.id == category.id)
+                                        .flat_map(|c| c.schema.iter().filter(|set| set.id != c.id))
+                                        .map(|set| set.name.clone())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                });
+                                if names.is_empty() { tr(Key::Empty)().to_owned() } else { names }
+                            }}
+                        </p>
+                    </ItemRow>
                 </For>
             </ul>
             <CreateForm title=Key::NewCategory test="new-category" name=new_name on_create=create />
@@ -273,19 +314,15 @@ fn LabelSets() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let labels = Signal::derive(move || {
-        ctx.setup.with(|s| {
-            s.labels
-                .iter()
-                .map(|l| (l.id, l.name.clone()))
-                .collect::<Vec<_>>()
-        })
-    });
 
     view! {
         <Section title=Key::LabelSets test="label-sets">
             <ul class="items">
-                <For each=move || ctx.setup.get().label_sets key=|s| (s.id, s.name.clone()) let:set>
+                <For
+                    each=move || ctx.setup.get().label_sets.into_iter().filter(|s| !s.is_category)
+                    key=|s| (s.id, s.name.clone())
+                    let:set
+                >
                     <ItemRow
                         name=set.name.clone()
                         on_rename=Callback::new(move |name| {
@@ -314,17 +351,7 @@ fn LabelSets() -> impl IntoView {
                                 update(set.id, LabelSetWrite { categories: Some(ids), ..Default::default() })
                             })
                         />
-                        <LinkBoxes
-                            legend=Key::ContainsLabels
-                            test="link-labels"
-                            options=labels
-                            linked=Signal::derive(move || {
-                                ctx.label_set(set.id).map(|s| s.labels.iter().map(|l| l.id).collect()).unwrap_or_default()
-                            })
-                            on_change=Callback::new(move |ids| {
-                                update(set.id, LabelSetWrite { labels: Some(ids), ..Default::default() })
-                            })
-                        />
+                        <SetLabels set=set.id legend=Key::ContainsLabels />
                     </ItemRow>
                 </For>
             </ul>
@@ -336,4 +363,27 @@ fn LabelSets() -> impl IntoView {
             </CreateForm>
         </Section>
     }
+}
+
+/// Checkboxes for the labels of one label set; each change replaces the set's labels.
+#[component]
+fn SetLabels(set: i64, legend: Key) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let labels = Signal::derive(move || {
+        ctx.setup
+            .with(|s| s.labels.iter().map(|l| (l.id, l.name.clone())).collect())
+    });
+    let linked = Signal::derive(move || {
+        ctx.label_set(set)
+            .map(|s| s.labels.iter().map(|l| l.id).collect())
+            .unwrap_or_default()
+    });
+    let on_change = Callback::new(move |ids| {
+        let write = LabelSetWrite {
+            labels: Some(ids),
+            ..Default::default()
+        };
+        ctx.write(client::update_label_set(ctx.session, set, write), || ())
+    });
+    view! { <LinkBoxes legend test="link-labels" options=labels linked on_change /> }
 }

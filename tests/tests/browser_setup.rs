@@ -127,6 +127,7 @@ async fn project_setup_in_the_browser() {
     let outcome = tokio::spawn(scenario(
         browser.clone(),
         server.base.clone(),
+        api,
         wrong_password,
         empty_name,
     ))
@@ -148,7 +149,13 @@ fn expect_refusal((status, body): (StatusCode, Value)) -> String {
     message
 }
 
-async fn scenario(c: Client, base: String, wrong_password: String, empty_name: String) {
+async fn scenario(
+    c: Client,
+    base: String,
+    api: lectern_tests::Client,
+    wrong_password: String,
+    empty_name: String,
+) {
     // Without a token every page leads to the login form.
     c.goto(&format!("{base}/")).await.unwrap();
     fill(&c, "#login-email", EMAIL).await;
@@ -232,6 +239,23 @@ async fn scenario(c: Client, base: String, wrong_password: String, empty_name: S
         // Each change is saved and reloaded before the next, as a person would wait for it.
         find(&c, "[data-test=setup][aria-busy=false]").await;
     }
+    // A label goes straight into the category, through the category's own default label set.
+    let category = "[data-test=categories] [data-test=row][data-name='Invoice']";
+    click(
+        &c,
+        &format!("{category} [data-test=link-labels] [data-name='Total']"),
+    )
+    .await;
+    find(&c, "[data-test=setup][aria-busy=false]").await;
+    // The page is disabled while it saves, which takes the focus; it comes back to the checkbox.
+    eventually(|| async {
+        let focused = c.active_element().await.unwrap();
+        match focused.attr("data-name").await.unwrap() {
+            Some(name) if name == "Total" => Ok(()),
+            other => Err(format!("focus is on {other:?}, not on the checkbox")),
+        }
+    })
+    .await;
 
     // After a reload everything comes from the server again.
     c.refresh().await.unwrap();
@@ -285,6 +309,42 @@ async fn scenario(c: Client, base: String, wrong_password: String, empty_name: S
         true,
     )
     .await;
+    wait_checked(
+        &c,
+        &format!("{category} [data-test=link-labels] [data-name='Total']"),
+        true,
+    )
+    .await;
+    wait_checked(
+        &c,
+        &format!("{category} [data-test=link-labels] [data-name='Date of issue']"),
+        false,
+    )
+    .await;
+    wait_text(
+        &c,
+        &format!("{category} [data-test=used-label-sets]"),
+        "Uses label sets: Line items",
+    )
+    .await;
+    // The server agrees: the label is in the category's default label set, first in its schema.
+    let id = api
+        .get_all("/api/v3/categories/")
+        .await
+        .iter()
+        .find(|c| c["name"] == "Invoice")
+        .and_then(|c| c["id"].as_i64())
+        .expect("the category made in the browser");
+    let (status, invoice) = api.get(&format!("/api/v3/categories/{id}/")).await;
+    assert_eq!(status, StatusCode::OK, "{invoice}");
+    assert_eq!(invoice["schema"][0]["id"], id, "{invoice}");
+    let names: Vec<&str> = invoice["schema"][0]["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Total"], "{invoice}");
     let links = find(&c, &format!("{set} [data-test=link-labels]"))
         .await
         .text()
