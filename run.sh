@@ -12,6 +12,7 @@ cargo build --release -p lectern-server
 
 server="$root/target/release/lectern-server"
 export LECTERN_DATA_DIR="${LECTERN_DATA_DIR:-$root/data}"
+export PDFIUM_LIB="${PDFIUM_LIB:-$root/.tools/pdfium/libpdfium.so}"
 "$server" seed-demo
 echo "Lectern: http://${LECTERN_ADDR:-127.0.0.1:8080}/"
 exec "$server" serve --dist "$root/dist"

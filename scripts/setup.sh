@@ -5,12 +5,13 @@ set -euo pipefail
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate pinned in Cargo.toml
 BINARYEN_VERSION=123.0.0
+PYPDFIUM2_VERSION=5.15.2      # carries libpdfium.so (not in Debian or crates.io)
 TOOLS_DIR="$(cd "$(dirname "$0")/.." && pwd)/.tools"
 
 log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
 apt_packages=(chromium chromium-driver postgresql tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu
-              pkg-config clang libclang-dev)
+              libtesseract-dev libleptonica-dev pkg-config clang libclang-dev poppler-utils fonts-dejavu-core)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -43,5 +44,21 @@ if ! "$TOOLS_DIR/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "ve
   log "installing binaryen $BINARYEN_VERSION (wasm-opt)"
   mkdir -p "$TOOLS_DIR"
   npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR" "binaryen@$BINARYEN_VERSION"
+fi
+
+# libpdfium.so for pdfium-render, taken from the pinned pypdfium2 wheel (pypdfium2_raw/libpdfium.so).
+PDFIUM_STAMP="$TOOLS_DIR/pdfium/pypdfium2-$PYPDFIUM2_VERSION"
+if [ ! -f "$TOOLS_DIR/pdfium/libpdfium.so" ] || [ ! -f "$PDFIUM_STAMP" ]; then
+  log "installing libpdfium from pypdfium2 $PYPDFIUM2_VERSION"
+  wheel_dir="$(mktemp -d)"
+  python3 -m pip download --quiet --no-deps --only-binary :all: "pypdfium2==$PYPDFIUM2_VERSION" -d "$wheel_dir"
+  mkdir -p "$TOOLS_DIR/pdfium"
+  python3 - "$wheel_dir"/pypdfium2-*.whl "$TOOLS_DIR/pdfium/libpdfium.so" <<'PY'
+import shutil, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as wheel, wheel.open("pypdfium2_raw/libpdfium.so") as src, open(sys.argv[2], "wb") as dst:
+    shutil.copyfileobj(src, dst)
+PY
+  rm -rf "$wheel_dir"
+  rm -f "$TOOLS_DIR"/pdfium/pypdfium2-*; touch "$PDFIUM_STAMP"
 fi
 log "tools ready"

@@ -3,14 +3,14 @@
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::path;
 
 use crate::client;
 use crate::components::notice::{use_notice, Notice, NoticeBanner};
 use crate::i18n::{tr, Key, Lang};
-use crate::routes::{login::Login, project_setup::ProjectSetup, projects::Projects};
+use crate::routes::{documents::Documents, login::Login, project_setup::ProjectSetup, projects::Projects};
 
 const TOKEN_KEY: &str = "lectern.token";
 const LANG_KEY: &str = "lectern.lang";
@@ -90,10 +90,20 @@ fn Shell() -> impl IntoView {
             <Routes fallback=|| view! { <p>{tr(Key::NotFound)}</p> }>
                 <Route path=path!("/login") view=Login />
                 <Route path=path!("/") view=Projects />
+                <Route path=path!("/projects/:id") view=ProjectHome />
+                <Route path=path!("/projects/:id/documents") view=Documents />
                 <Route path=path!("/projects/:id/setup") view=ProjectSetup />
             </Routes>
         </main>
     }
+}
+
+/// A project's main page is its documents.
+#[component]
+fn ProjectHome() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let id = params.read_untracked().get("id").unwrap_or_default();
+    view! { <Redirect path=format!("/projects/{id}/documents") /> }
 }
 
 #[component]

@@ -1,6 +1,7 @@
 //! Typed calls to the Lectern API v3: one function per endpoint, errors as `ApiError`.
 
 use gloo_net::http::{Method, RequestBuilder, Response};
+use lectern_api::documents::Document;
 use lectern_api::{
     AuthToken, Category, CategoryWrite, Credentials, ErrorBody, Label, LabelSet, LabelSetWrite,
     LabelWrite, Me, Paginated, Project, ProjectWrite,
@@ -8,6 +9,8 @@ use lectern_api::{
 use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use web_sys::{File, FormData, ProgressEvent, XmlHttpRequest};
 
 use crate::app::Session;
 use crate::i18n::{Key, Lang};
@@ -58,20 +61,24 @@ async fn send(
     if resp.ok() {
         return Ok(resp);
     }
-    let status = resp.status();
-    if status == 401 {
-        s.token.set(None);
-    }
     let text = resp.text().await.unwrap_or_default();
-    let message = serde_json::from_str::<ErrorBody>(&text)
+    Err(refused(s, resp.status(), &resp.status_text(), &text))
+}
+
+/// The error for a refused call, in the server's words; a 401 ends the session.
+fn refused(s: Session, status: u16, status_text: &str, text: &str) -> ApiError {
+    if status == 401 {
+        s.token.try_set(None);
+    }
+    let message = serde_json::from_str::<ErrorBody>(text)
         .map(|b| b.message())
         .ok()
         .filter(|m| !m.is_empty())
         .unwrap_or_else(|| match text.trim() {
-            "" => format!("{status} {}", resp.status_text()),
+            "" => format!("{status} {status_text}"),
             t => t.to_owned(),
         });
-    Err(ApiError::Server { status, message })
+    ApiError::Server { status, message }
 }
 
 async fn json<T: DeserializeOwned>(
@@ -209,4 +216,59 @@ pub async fn update_label(s: Session, id: i64, write: LabelWrite) -> Result<Labe
 
 pub async fn delete_label(s: Session, id: i64) -> Result<(), ApiError> {
     delete(s, &format!("/labels/{id}/")).await
+}
+
+/// One page of documents; `query` is the encoded query string (project, filters, paging).
+pub async fn documents(s: Session, query: &str) -> Result<Paginated<Document>, ApiError> {
+    json(s, Method::GET, &format!("/documents/?{query}"), None).await
+}
+
+/// Uploads one file to `POST /documents/` as multipart `data_file` + `project`.
+/// XHR, not fetch, so that `progress` can report the share of bytes sent (0 to 1).
+pub fn upload(
+    s: Session,
+    project: i64,
+    file: &File,
+    progress: impl Fn(f64) + 'static,
+    done: impl FnOnce(Result<Document, ApiError>) + 'static,
+) {
+    let on_progress = Closure::<dyn Fn(ProgressEvent)>::new(move |ev: ProgressEvent| {
+        if ev.length_computable() && ev.total() > 0.0 {
+            progress(ev.loaded() / ev.total());
+        }
+    });
+    let start = || -> Result<(XmlHttpRequest, FormData), JsValue> {
+        let xhr = XmlHttpRequest::new()?;
+        xhr.open("POST", &format!("{BASE}/documents/"))?;
+        xhr.set_request_header("Accept", "application/json")?;
+        xhr.set_request_header("Accept-Language", s.lang.get_untracked().code())?;
+        if let Some(token) = s.token.get_untracked() {
+            xhr.set_request_header("Authorization", &format!("Token {token}"))?;
+        }
+        let form = FormData::new()?;
+        form.append_with_blob_and_filename("data_file", file, &file.name())?;
+        form.append_with_str("project", &project.to_string())?;
+        xhr.upload()?
+            .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+        Ok((xhr, form))
+    };
+    let (xhr, form) = match start() {
+        Ok(started) => started,
+        Err(_) => return done(Err(ApiError::Network)),
+    };
+    let answered = xhr.clone();
+    // Runs once, when the request has ended in any way; it frees both closures.
+    let on_end = Closure::once_into_js(move || {
+        drop(on_progress);
+        let status = answered.status().unwrap_or(0);
+        let text = answered.response_text().ok().flatten().unwrap_or_default();
+        done(match status {
+            0 => Err(ApiError::Network),
+            200..=299 => serde_json::from_str(&text).map_err(|_| ApiError::BadResponse),
+            _ => Err(refused(s, status, &answered.status_text().unwrap_or_default(), &text)),
+        })
+    });
+    xhr.set_onloadend(Some(on_end.unchecked_ref()));
+    // Network failures end in `loadend` too; `send` itself only throws on misuse.
+    let _ = xhr.send_with_opt_form_data(Some(&form));
 }

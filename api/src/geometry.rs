@@ -41,6 +41,39 @@ pub struct Entity {
     pub offset_string: String,
 }
 
+/// A piece of text on one line of one page (§12.1), as `bbox` and `search` answer and annotations hold.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Span {
+    pub x0: f64,
+    pub x1: f64,
+    pub y0: f64,
+    pub y1: f64,
+    pub top: f64,
+    pub bottom: f64,
+    pub page_index: u32,
+    pub start_offset: usize,
+    pub end_offset: usize,
+    pub line_index: u32,
+    /// The legacy name clients still read, kept consistent with `line_index` (the SDK prefers it): `line_index + 1`.
+    pub line_number: u32,
+    pub offset_string: String,
+    pub offset_string_original: String,
+}
+
+/// A box a client sends to `POST bbox`: a drawn rectangle or a word entity (extra keys are ignored).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PageBox {
+    pub x0: f64,
+    pub x1: f64,
+    pub y0: f64,
+    pub y1: f64,
+    pub page_index: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset_string: Option<String>,
+}
+
 /// A rectangle on a page in PDF points, origin bottom-left.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

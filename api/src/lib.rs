@@ -5,7 +5,24 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod documents;
 pub mod geometry;
+
+/// A field that may be absent (`None`), null (`Some(None)`) or set (`Some(Some(v))`).
+pub mod nullable {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+
+    pub fn serialize<S: Serializer, T: Serialize>(value: &Option<Option<T>>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(v) => v.serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+}
 
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;

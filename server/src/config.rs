@@ -12,6 +12,24 @@ pub struct Config {
     /// `postgres://…` to use PostgreSQL; unset means SQLite in the data dir.
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
+    /// `s3://bucket[/prefix]` to keep files in object storage; unset means `<data dir>/files`.
+    #[arg(long, env = "LECTERN_STORAGE_URL", global = true)]
+    pub storage_url: Option<String>,
+    /// The pdfium library (`libpdfium.so`), installed by scripts/setup.sh into .tools/pdfium/.
+    #[arg(long, env = "PDFIUM_LIB", default_value = ".tools/pdfium/libpdfium.so", global = true)]
+    pub pdfium_lib: PathBuf,
+    /// The largest upload accepted, in megabytes; larger ones get 413.
+    #[arg(long, env = "LECTERN_MAX_UPLOAD_MB", default_value_t = 200, global = true)]
+    pub max_upload_mb: u64,
+    /// Processing jobs run at once in this process (0: only separate `worker` processes run them).
+    #[arg(long, env = "LECTERN_WORKERS", default_value_t = 1, global = true)]
+    pub workers: usize,
+    /// A running job whose worker has not reported for this many seconds is taken up again.
+    #[arg(long, env = "LECTERN_JOB_STALE_SECS", default_value_t = 120, global = true)]
+    pub job_stale_secs: u64,
+    /// Webhook hosts allowed although they are loopback or private addresses (comma-separated IPs).
+    #[arg(long, env = "LECTERN_WEBHOOK_ALLOW", value_delimiter = ',', global = true)]
+    pub webhook_allow: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -20,5 +38,9 @@ impl Config {
             Some(url) if !url.is_empty() => url.clone(),
             _ => format!("sqlite://{}?mode=rwc", self.data_dir.join("lectern.db").display()),
         }
+    }
+
+    pub fn max_upload_bytes(&self) -> usize {
+        (self.max_upload_mb as usize).saturating_mul(1 << 20)
     }
 }

@@ -5,7 +5,6 @@ use axum::http::{header, Method, Request, StatusCode};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-use crate::db::Db;
 use crate::{http, users};
 
 pub const DEMO_EMAIL: &str = "demo@lectern.local";
@@ -13,9 +12,9 @@ pub const DEMO_PASSWORD: &str = "lectern-demo";
 const DEMO_PROJECT: &str = "Demo: invoices and payslips";
 
 /// Creates the demo user and project unless the user already has that project.
-pub async fn seed(db: &Db) -> anyhow::Result<()> {
-    users::upsert_user(db, DEMO_EMAIL, DEMO_PASSWORD).await?;
-    let api = Api { app: http::app(http::AppState::new(db.clone()), None), token: String::new() };
+pub async fn seed(state: http::AppState) -> anyhow::Result<()> {
+    users::upsert_user(&state.db, DEMO_EMAIL, DEMO_PASSWORD).await?;
+    let api = Api { app: http::app(state, None), token: String::new() };
     let token = api.call(Method::POST, "/api/v3/auth/", json!({"username": DEMO_EMAIL, "password": DEMO_PASSWORD})).await?;
     let api = Api { token: token["token"].as_str().unwrap_or_default().to_owned(), ..api };
 

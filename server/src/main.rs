@@ -3,14 +3,11 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-mod config;
-mod db;
-mod demo;
-mod http;
-mod users;
+use lectern_server::{config, db, demo, http, pipeline, users};
 
 #[derive(Parser)]
 #[command(name = "lectern-server", version, about = "Lectern's server: the Konfuzio API v3 and the review app")]
@@ -34,6 +31,12 @@ enum Command {
         #[arg(long, env = "LECTERN_LOG_JSON")]
         log_json: bool,
     },
+    /// Run processing jobs only (several workers can share a PostgreSQL database).
+    Worker {
+        /// Jobs run at once in this process.
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
+    },
     /// Create a user, or set the password of an existing one.
     CreateUser {
         #[arg(long)]
@@ -45,8 +48,21 @@ enum Command {
     SeedDemo,
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // Tesseract's OpenMP threads fight the worker pool for the cores (a page takes 5× longer). OpenMP reads
+    // its limit when the library loads, before `main`, so the process starts itself again with the limit set.
+    if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
+        use std::os::unix::process::CommandExt;
+        let err = std::process::Command::new(std::env::current_exe()?)
+            .args(std::env::args_os().skip(1))
+            .env("OMP_THREAD_LIMIT", "1")
+            .exec();
+        return Err(err.into());
+    }
+    tokio::runtime::Runtime::new()?.block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve {
         addr: "127.0.0.1:8080".parse()?,
@@ -63,9 +79,15 @@ async fn main() -> anyhow::Result<()> {
 
     std::fs::create_dir_all(&cli.config.data_dir)?;
     let db = db::connect(&cli.config.database_url()).await?;
+    let state = http::AppState::new(db.clone(), cli.config.clone())?;
+    if matches!(command, Command::Serve { .. } | Command::Worker { .. }) {
+        pipeline::pdf::load_library(&cli.config.pdfium_lib)
+            .context("pdfium is needed to process PDFs (scripts/setup.sh installs it; PDFIUM_LIB names it)")?;
+    }
     match command {
         Command::Serve { addr, dist, .. } => {
-            let app = http::app(http::AppState::new(db), dist.clone());
+            pipeline::jobs::spawn_workers(&state, cli.config.workers);
+            let app = http::app(state, dist.clone());
             let listener = tokio::net::TcpListener::bind(addr).await?;
             tracing::info!(%addr, dist = ?dist, "Lectern is listening");
             axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -74,11 +96,16 @@ async fn main() -> anyhow::Result<()> {
                 })
                 .await?;
         }
+        Command::Worker { jobs } => {
+            pipeline::jobs::spawn_workers(&state, jobs);
+            tracing::info!(jobs, "worker is running");
+            let _ = tokio::signal::ctrl_c().await;
+        }
         Command::CreateUser { email, password } => {
             let id = users::upsert_user(&db, &email, &password).await?;
             println!("user {id}: {}", users::normalize_email(&email));
         }
-        Command::SeedDemo => demo::seed(&db).await?,
+        Command::SeedDemo => demo::seed(state).await?,
     }
     Ok(())
 }

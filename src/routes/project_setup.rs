@@ -123,8 +123,11 @@ pub fn ProjectSetup() -> impl IntoView {
     let busy = move || ctx.busy.get() > 0;
 
     view! {
-        <p>
+        <p class="crumbs">
             <A href="/">{tr(Key::BackToProjects)}</A>
+            <A href=move || format!("/projects/{}/documents", ctx.project.get()) attr:data-test="documents">
+                {tr(Key::Documents)}
+            </A>
         </p>
         <h1 data-test="project-name">{move || ctx.setup.read().project.as_ref().map(|p| p.name.clone())}</h1>
         <Show when=move || ctx.setup.read().project.is_some() fallback=|| view! { <p>{tr(Key::Loading)}</p> }>

@@ -57,6 +57,9 @@ pub fn Projects() -> impl IntoView {
                                 notice.run(client::delete_project(session, project.id), move |_| reload());
                             })
                         >
+                            <A href=format!("/projects/{}/documents", project.id) attr:data-test="documents">
+                                {tr(Key::Documents)}
+                            </A>
                             <A href=format!("/projects/{}/setup", project.id) attr:data-test="setup">
                                 {tr(Key::Setup)}
                             </A>

@@ -5,12 +5,15 @@
 //! database created on that cluster for each server.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+
+pub mod browser;
+pub mod pdf;
 
 pub use reqwest::StatusCode;
 
@@ -25,6 +28,10 @@ pub struct Server {
     child: Child,
     data_dir: PathBuf,
     http: reqwest::Client,
+    port: u16,
+    database_url: Option<String>,
+    dist: Option<PathBuf>,
+    env: Vec<(String, String)>,
 }
 
 fn workspace_root() -> PathBuf {
@@ -57,40 +64,97 @@ fn fresh_database() -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
+/// The environment every server and CLI run gets: pdfium from setup.sh, loopback webhooks allowed, stale
+/// jobs taken up again after 2 s (so a restart test does not wait long), single-threaded OCR.
+fn base_env() -> Vec<(String, String)> {
+    let pdfium = workspace_root().join(".tools/pdfium/libpdfium.so");
+    [
+        ("PDFIUM_LIB", pdfium.display().to_string()),
+        ("LECTERN_WEBHOOK_ALLOW", "127.0.0.1".into()),
+        ("LECTERN_JOB_STALE_SECS", "2".into()),
+        ("OMP_THREAD_LIMIT", "1".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
 impl Server {
     /// Starts a server with an empty database; `dist` points at the built SPA when given.
     pub async fn start_with(dist: Option<PathBuf>) -> Server {
+        Server::launch(dist, &[]).await
+    }
+
+    /// Starts a server with an empty database and extra environment variables (e.g. `LECTERN_MAX_UPLOAD_MB`).
+    pub async fn start_env(env: &[(&str, &str)]) -> Server {
+        Server::launch(None, env).await
+    }
+
+    async fn launch(dist: Option<PathBuf>, extra: &[(&str, &str)]) -> Server {
         let port = free_port();
         let data_dir = std::env::temp_dir().join(format!("lectern-test-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&data_dir).unwrap();
+        let mut env = base_env();
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let database_url = fresh_database();
+        let child = Server::spawn(port, &data_dir, database_url.as_deref(), dist.as_deref(), &env);
+        let mut server = Server {
+            base: format!("http://127.0.0.1:{port}"),
+            child,
+            data_dir,
+            http: reqwest::Client::new(),
+            port,
+            database_url,
+            dist,
+            env,
+        };
+        server.wait_healthy().await;
+        server
+    }
+
+    fn spawn(port: u16, data_dir: &Path, database_url: Option<&str>, dist: Option<&Path>, env: &[(String, String)]) -> Child {
         let mut cmd = Command::new(server_bin());
         cmd.arg("serve")
             .arg("--addr")
             .arg(format!("127.0.0.1:{port}"))
             .arg("--data-dir")
-            .arg(&data_dir)
+            .arg(data_dir)
             .env_remove("DATABASE_URL")
             .env("RUST_LOG", "warn")
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null());
-        if let Some(url) = fresh_database() {
+        if let Some(url) = database_url {
             cmd.env("DATABASE_URL", url);
         }
         if let Some(dist) = dist {
             cmd.arg("--dist").arg(dist);
         }
-        let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", server_bin().display()));
-        let server = Server { base: format!("http://127.0.0.1:{port}"), child, data_dir, http: reqwest::Client::new() };
+        cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", server_bin().display()))
+    }
+
+    async fn wait_healthy(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if let Ok(r) = server.http.get(server.url("/health")).send().await {
+            if let Ok(r) = self.http.get(self.url("/health")).send().await {
                 if r.status().is_success() {
                     break;
                 }
             }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("the server exited with {status} before it became healthy");
+            }
             assert!(Instant::now() < deadline, "server did not become healthy");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        server
+    }
+
+    /// Kills the server hard (SIGKILL, no shutdown of any kind) and starts it again on the same port,
+    /// data dir and database.
+    pub async fn restart(&mut self) {
+        self.child.kill().expect("SIGKILL the server");
+        self.child.wait().unwrap();
+        self.child = Server::spawn(self.port, &self.data_dir, self.database_url.as_deref(), self.dist.as_deref(), &self.env);
+        self.wait_healthy().await;
     }
 
     pub async fn start() -> Server {
@@ -104,19 +168,28 @@ impl Server {
     /// Runs a subcommand of the server binary against this server's database.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
         let mut cmd = Command::new(server_bin());
-        cmd.args(args).arg("--data-dir").arg(&self.data_dir);
-        if let Some(url) = self.database_url() {
+        cmd.args(args).arg("--data-dir").arg(&self.data_dir).env_remove("DATABASE_URL").envs(self.env.iter().map(|(k, v)| (k, v)));
+        if let Some(url) = &self.database_url {
             cmd.env("DATABASE_URL", url);
         }
         cmd.output().unwrap()
     }
 
-    fn database_url(&self) -> Option<String> {
-        let pid = self.child.id();
-        std::fs::read_to_string(format!("/proc/{pid}/environ"))
-            .ok()?
-            .split('\0')
-            .find_map(|kv| kv.strip_prefix("DATABASE_URL=").map(str::to_owned))
+    /// Runs one SQL statement on the server's database (there is no API for project membership yet).
+    pub fn sql(&self, statement: &str) {
+        let out = match &self.database_url {
+            Some(url) => Command::new("psql").args([url.as_str(), "-q", "-v", "ON_ERROR_STOP=1", "-c", statement]).output(),
+            None => Command::new("sqlite3").arg(self.data_dir.join("lectern.db")).arg(statement).output(),
+        }
+        .expect("the database client runs");
+        assert!(out.status.success(), "{statement}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// Makes the user with `email` a member of `project`.
+    pub fn add_member(&self, project: i64, email: &str) {
+        self.sql(&format!(
+            "INSERT INTO project_members (project_id, user_id, role) SELECT {project}, id, 'member' FROM users WHERE email = '{email}'"
+        ));
     }
 
     /// Creates a user through the CLI and returns a client logged in as them.
@@ -229,6 +302,68 @@ impl Client {
         items
     }
 }
+
+impl Client {
+    /// POSTs a multipart form to `path`.
+    pub async fn multipart(&self, path: &str, form: reqwest::multipart::Form) -> (StatusCode, Value) {
+        Self::send(self.request(reqwest::Method::POST, path).multipart(form)).await
+    }
+
+    /// Uploads `bytes` as `data_file` named `file_name` to `project`, with more form fields as the SDK sends
+    /// them (`("sync", "True")`, …). The part's content type is `multipart/form-data`, as the SDK labels it.
+    pub async fn upload(&self, project: i64, file_name: &str, bytes: Vec<u8>, fields: &[(&str, &str)]) -> (StatusCode, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()).mime_str("multipart/form-data").unwrap();
+        let mut form = reqwest::multipart::Form::new().part("data_file", part).text("project", project.to_string());
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        self.multipart("/api/v3/documents/", form).await
+    }
+
+    /// Uploads and asserts 201; returns the document JSON.
+    pub async fn upload_ok(&self, project: i64, file_name: &str, bytes: Vec<u8>, fields: &[(&str, &str)]) -> Value {
+        let (status, body) = self.upload(project, file_name, bytes, fields).await;
+        assert_eq!(status, StatusCode::CREATED, "upload of {file_name}: {body}");
+        body
+    }
+
+    /// Polls `GET documents/{id}/?fields=status_data` until the status is 2 (done) or 111 (error), for at most
+    /// `PROCESSING_TIMEOUT`; returns every status seen, in order, without repeats (the last is 2 or 111).
+    pub async fn wait_processed(&self, id: i64) -> Vec<i64> {
+        let deadline = Instant::now() + PROCESSING_TIMEOUT;
+        let mut seen: Vec<i64> = Vec::new();
+        loop {
+            let (status, body) = self.get(&format!("/api/v3/documents/{id}/?fields=status_data")).await;
+            assert_eq!(status, StatusCode::OK, "polling document {id}: {body}");
+            let code = body["status_data"].as_i64().unwrap_or_else(|| panic!("no status_data in {body}"));
+            if seen.last() != Some(&code) {
+                seen.push(code);
+            }
+            if code == 2 || code == 111 {
+                return seen;
+            }
+            assert!(Instant::now() < deadline, "document {id} not processed after {PROCESSING_TIMEOUT:?}; statuses {seen:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the document is processed, asserts status 2 and returns its detail.
+    pub async fn wait_done(&self, id: i64) -> Value {
+        let seen = self.wait_processed(id).await;
+        assert_eq!(seen.last(), Some(&2), "document {id} ended in {seen:?}");
+        let (status, body) = self.get(&format!("/api/v3/documents/{id}/")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// GETs a file (outside the JSON API) and returns the raw response.
+    pub async fn get_raw(&self, path: &str) -> reqwest::Response {
+        self.request(reqwest::Method::GET, path).send().await.expect("request sent")
+    }
+}
+
+/// How long `Client::wait_processed` waits for processing to end.
+pub const PROCESSING_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// What `Client::fixture` made.
 #[derive(Debug, Clone)]

@@ -1,112 +1,18 @@
 //! Browser test: log in, set up a project (categories, labels, label sets) in Chromium, and see it survive a reload.
 
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::Client;
 use lectern_api::ErrorBody;
+use lectern_tests::browser::{
+    click, eventually, exists, fill, find, save_screenshot, wait_checked, wait_text, wait_values, Chromedriver,
+};
 use lectern_tests::{Server, StatusCode, PASSWORD};
 use serde_json::{json, Value};
 
 const EMAIL: &str = "reviewer@example.com";
-const PATIENCE: Duration = Duration::from_secs(15);
-
-fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// chromedriver on a free port, with a fresh Chromium profile; both go away on drop.
-struct Chromedriver {
-    child: Child,
-    port: u16,
-    profile: PathBuf,
-}
-
-impl Chromedriver {
-    async fn start() -> Chromedriver {
-        let port = free_port();
-        let child = Command::new("/usr/bin/chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("/usr/bin/chromedriver starts (scripts/setup.sh installs it)");
-        let profile =
-            std::env::temp_dir().join(format!("lectern-chromium-{}-{port}", std::process::id()));
-        let driver = Chromedriver {
-            child,
-            port,
-            profile,
-        };
-        let deadline = Instant::now() + PATIENCE;
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not start listening"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        driver
-    }
-
-    async fn session(&self) -> Client {
-        let args = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--window-size=1280,1000",
-        ]
-        .map(String::from)
-        .into_iter()
-        .chain([format!("--user-data-dir={}", self.profile.display())]);
-        let options = json!({"binary": "/usr/bin/chromium", "args": args.collect::<Vec<_>>()});
-        let mut caps = serde_json::Map::new();
-        caps.insert("goog:chromeOptions".into(), options);
-        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .expect("a Chromium session")
-    }
-}
-
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn project_setup_in_the_browser() {
-    let dist = std::env::var("LECTERN_DIST")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| workspace_root().join("dist"));
-    assert!(
-        dist.join("index.html").exists(),
-        "no SPA in {}: run scripts/build-spa.sh",
-        dist.display()
-    );
-    let server = Server::start_with(Some(dist)).await;
+    let server = Server::start_with(Some(lectern_tests::browser::dist())).await;
     let api = server.user(EMAIL).await;
 
     // What the server says to the same mistakes the user makes below; the page must show exactly this.
@@ -122,23 +28,12 @@ async fn project_setup_in_the_browser() {
     let empty_name = expect_refusal(api.post("/api/v3/projects/", json!({"name": ""})).await);
 
     let driver = Chromedriver::start().await;
-    let browser = driver.session().await;
-    // The scenario runs in its own task so that a failed assertion still lets us close the session.
-    let outcome = tokio::spawn(scenario(
-        browser.clone(),
-        server.base.clone(),
-        api,
-        wrong_password,
-        empty_name,
-    ))
-    .await;
-    if outcome.is_err() {
-        save_screenshot(&browser, "project-setup-failure.png").await;
-    }
-    let _ = browser.close().await;
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    let base = server.base.clone();
+    driver
+        .run("project-setup", move |browser| {
+            scenario(browser, base, api, wrong_password, empty_name)
+        })
+        .await;
 }
 
 /// The message a person reads from a refused call, which must be a 400.
@@ -383,106 +278,8 @@ async fn scenario(
     );
 }
 
-async fn save_screenshot(c: &Client, name: &str) {
-    let dir = workspace_root().join("target/test-artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    if let Ok(png) = c.screenshot().await {
-        std::fs::write(dir.join(name), png).unwrap();
-    }
-}
-
-async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {
-    c.wait()
-        .at_most(PATIENCE)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css} not found: {e}"))
-}
-
-async fn exists(c: &Client, css: &str) -> bool {
-    !c.find_all(Locator::Css(css)).await.unwrap().is_empty()
-}
-
-async fn click(c: &Client, css: &str) {
-    find(c, css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
-}
-
-async fn fill(c: &Client, css: &str, text: &str) {
-    let input = find(c, css).await;
-    input.clear().await.unwrap();
-    input.send_keys(text).await.unwrap();
-}
-
 /// Types a name into one of the page's create forms and submits it.
 async fn create(c: &Client, form: &str, name: &str) {
     fill(c, &format!("[data-test={form}] [data-test=new-name]"), name).await;
     click(c, &format!("[data-test={form}] [data-test=create]")).await;
-}
-
-/// Polls until `check` gives `Ok`, else fails with its last `Err`.
-async fn eventually<F, Fut>(mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<(), String>>,
-{
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        match check().await {
-            Ok(()) => return,
-            Err(e) if Instant::now() > deadline => panic!("{e}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
-}
-
-async fn wait_text(c: &Client, css: &str, expected: &str) {
-    eventually(|| async move {
-        let text = match c.find(Locator::Css(css)).await {
-            Ok(e) => e.text().await.unwrap_or_default(),
-            Err(_) => "(nothing)".into(),
-        };
-        if text.trim() == expected {
-            Ok(())
-        } else {
-            Err(format!(
-                "{css}: expected {expected:?}, the page shows {text:?}"
-            ))
-        }
-    })
-    .await;
-}
-
-/// The values (inputs, selects) of every match, compared in sorted order.
-async fn wait_values(c: &Client, css: &str, expected: &[&str]) {
-    eventually(|| async move {
-        let mut values = Vec::new();
-        for e in c.find_all(Locator::Css(css)).await.unwrap() {
-            values.push(e.prop("value").await.unwrap().unwrap_or_default());
-        }
-        values.sort();
-        if values == expected {
-            Ok(())
-        } else {
-            Err(format!(
-                "{css}: expected {expected:?}, the page shows {values:?}"
-            ))
-        }
-    })
-    .await;
-}
-
-async fn wait_checked(c: &Client, css: &str, expected: bool) {
-    eventually(|| async move {
-        let checked = find(c, css).await.prop("checked").await.unwrap().as_deref() == Some("true");
-        if checked == expected {
-            Ok(())
-        } else {
-            Err(format!("{css}: expected checked = {expected}"))
-        }
-    })
-    .await;
 }

@@ -23,6 +23,10 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     Ok(pool)
 }
 
+pub fn is_postgres(db: &Db) -> bool {
+    db.connect_options().database_url.scheme().starts_with("postgres")
+}
+
 /// The current time as stored and served: ISO-8601 UTC with microseconds, fixed width so that
 /// text comparison orders it.
 pub fn now() -> String {

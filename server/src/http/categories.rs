@@ -57,7 +57,7 @@ async fn load(db: &Db, ids: &[i64]) -> Result<Vec<Category>> {
 }
 
 /// The category's default label set, then the label sets linked to it, each with its labels.
-async fn schema(db: &Db, category: i64) -> Result<Vec<SchemaLabelSet>> {
+pub async fn schema(db: &Db, category: i64) -> Result<Vec<SchemaLabelSet>> {
     let sets = db::query_with(
         "SELECT id, name, api_name, has_multiple_annotation_sets FROM label_sets
          WHERE id = $1 OR id IN (SELECT label_set_id FROM category_label_sets WHERE category_id = $2)

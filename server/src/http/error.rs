@@ -29,6 +29,9 @@ pub enum Error {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// Something the request needs is not ready yet (an image still rendering); clients retry.
+    #[error("{0}")]
+    PreconditionRequired(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -75,6 +78,7 @@ impl IntoResponse for Error {
             Error::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, json!({ "detail": m })),
             Error::PayloadTooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, json!({ "detail": m })),
             Error::UnsupportedMediaType(m) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, json!({ "detail": m })),
+            Error::PreconditionRequired(m) => (StatusCode::PRECONDITION_REQUIRED, json!({ "detail": m })),
             Error::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, json!({ "detail": "A server error occurred." }))
@@ -88,25 +92,25 @@ impl IntoResponse for Error {
     }
 }
 
+/// The largest JSON or form body; uploads (multipart) have their own, configurable limit.
+const MAX_BODY_BYTES: usize = 16 << 20;
+
 /// A request body, JSON or form-encoded, deserialised into `T` with errors that name the field.
 pub struct Body<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = Error;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self> {
+    async fn from_request(req: Request, _: &S) -> Result<Self> {
         let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_ascii_lowercase();
-        let bytes = axum::body::Bytes::from_request(req, state)
+        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
             .await
-            .map_err(|e| match e.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge(format!("The request body is too large: {e}")),
-                _ => Error::BadRequest(format!("Could not read the request body: {e}")),
-            })?;
+            .map_err(|_| Error::PayloadTooLarge(format!("The request body is larger than {} MB.", MAX_BODY_BYTES >> 20)))?;
         if content_type.starts_with("application/x-www-form-urlencoded") {
             return serde_html_form::from_bytes(&bytes).map(Body).map_err(|e| form_error(&e.to_string()));
         }

@@ -178,6 +178,16 @@ impl ListRequest {
 fn filter_condition(filter: &Filter, value: &str) -> Result<Condition> {
     let invalid = |what: &str| Error::field(filter.param, format!("{what} is required, got \"{value}\"."));
     let (sql, arg) = match filter.kind {
+        FilterKind::Int if value.contains(',') => {
+            // Several values, comma-separated, match any of them (e.g. every processing `status_data`).
+            let values = value
+                .split(',')
+                .map(|v| v.trim().parse::<i64>().map(Arg::Int))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| invalid("A comma-separated list of integers"))?;
+            let marks = vec!["?"; values.len()].join(", ");
+            return Ok(Condition { sql: format!("{} IN ({marks})", filter.column), args: values });
+        }
         FilterKind::Int => {
             let v = value.parse::<i64>().map_err(|_| invalid("A valid integer"))?;
             (format!("{} = ?", filter.column), Arg::Int(v))

@@ -16,26 +16,44 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
+use tokio::sync::Notify;
+
+use crate::config::Config;
 use crate::db::Db;
+use crate::storage::Storage;
 
 pub mod auth;
 pub mod categories;
+pub mod documents;
 pub mod error;
+pub mod files;
 pub mod label_sets;
 pub mod labels;
 pub mod list;
+pub mod pages;
 pub mod projects;
 pub mod validate;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    pub storage: Storage,
+    pub config: Arc<Config>,
     pub login_limiter: Arc<auth::LoginLimiter>,
+    /// Wakes the in-process workers when a job is queued.
+    pub jobs_queued: Arc<Notify>,
 }
 
 impl AppState {
-    pub fn new(db: Db) -> AppState {
-        AppState { db, login_limiter: Arc::default() }
+    pub fn new(db: Db, config: Config) -> anyhow::Result<AppState> {
+        let storage = Storage::open(&config.data_dir, config.storage_url.as_deref())?;
+        Ok(AppState {
+            db,
+            storage,
+            config: Arc::new(config),
+            login_limiter: Arc::default(),
+            jobs_queued: Arc::default(),
+        })
     }
 }
 
@@ -68,6 +86,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(categories::router())
         .merge(label_sets::router())
         .merge(labels::router())
+        .merge(documents::router())
+        .merge(pages::router())
         .split_for_parts()
 }
 
@@ -76,6 +96,8 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
     let (api, spec) = api();
     let router = api
         .route("/health", get(|| async { "ok" }))
+        .merge(files::router())
+        .layer(documents::upload_limit(&state))
         // Swagger UI's assets are compiled into the binary (the `vendored` feature); the spec is served beside it.
         .merge(utoipa_swagger_ui::SwaggerUi::new("/v3/swagger/").url("/api/v3/schema/", spec))
         .fallback(move |req: Request| fallback(req, dist.clone()))

@@ -1,0 +1,126 @@
+//! Documents (§7), their pages (§9) and the processing status codes (§7.5).
+
+use serde::{Deserialize, Serialize};
+
+use crate::geometry::Entity;
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// `status_data` codes.
+pub mod status {
+    pub const QUEUED_OCR: i64 = 0;
+    pub const OCR: i64 = 10;
+    pub const QUEUED_CATEGORIZATION: i64 = 3;
+    pub const CATEGORIZATION: i64 = 30;
+    pub const QUEUED_SPLITTING: i64 = 4;
+    pub const SPLITTING: i64 = 40;
+    pub const WAITING_FOR_SPLIT: i64 = 41;
+    pub const QUEUED_EXTRACTION: i64 = 1;
+    pub const EXTRACTION: i64 = 20;
+    pub const DONE: i64 = 2;
+    pub const ERROR: i64 = 111;
+}
+
+/// `dataset_status` codes: none, preparation, training, test, excluded.
+pub const DATASET_STATUSES: [i64; 5] = [0, 1, 2, 3, 4];
+
+/// A page as listed inside a document (§9.1).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PageSummary {
+    pub id: i64,
+    pub number: u32,
+    pub image_url: String,
+    pub thumbnail_url: String,
+    /// Width and height in points.
+    pub original_size: [f64; 2],
+    /// Width and height of the page image in pixels.
+    pub size: [u32; 2],
+}
+
+/// Page detail (§9.2) with the page's words.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PageDetail {
+    pub id: i64,
+    pub number: u32,
+    pub entities: Vec<Entity>,
+    pub image_url: String,
+    pub thumbnail_url: String,
+    pub original_size: [f64; 2],
+    pub size: [u32; 2],
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A document as listed: exactly the key set the SDK asserts (§7.1).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Document {
+    pub id: i64,
+    pub project: i64,
+    pub document_set: Option<i64>,
+    pub number_of_pages: u32,
+    pub data_file_name: String,
+    pub data_file_producer: Option<String>,
+    pub file_url: String,
+    pub thumbnail_url: Option<String>,
+    pub ocr_time: Option<f64>,
+    pub categorization_time: Option<f64>,
+    pub extraction_time: Option<f64>,
+    pub processing_time: Option<f64>,
+    pub extraction_url: String,
+    pub callback_url: Option<String>,
+    pub callback_status_code: Option<i64>,
+    pub category_confidence: Option<f64>,
+    pub category_is_revised: bool,
+    pub status_data: i64,
+    pub labeling_available: i64,
+    pub is_reviewed: bool,
+    pub category: Option<i64>,
+    pub dataset_status: i64,
+    pub assignee: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Object>>))]
+    pub proposed_split: Option<serde_json::Value>,
+    pub split_is_revised: bool,
+    pub enable_translated_strings: bool,
+    pub original_file_url: String,
+}
+
+/// Document detail: the list fields plus text, pages and the annotation sets (§7.2).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DocumentDetail {
+    #[serde(flatten)]
+    pub document: Document,
+    pub text: Option<String>,
+    pub pages: Vec<PageSummary>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub annotation_sets: Vec<serde_json::Value>,
+}
+
+/// Body of `PATCH /documents/{id}/`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DocumentWrite {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_file_name: Option<String>,
+    /// A category id, or null to clear it.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::nullable")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub category: Option<Option<i64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::lenient::opt_bool")]
+    pub category_is_revised: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::lenient::opt_bool")]
+    pub is_reviewed: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dataset_status: Option<i64>,
+    /// An email of a project member (or the legacy user id), or null to clear it.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::nullable")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub assignee: Option<Option<serde_json::Value>>,
+}

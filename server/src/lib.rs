@@ -1,0 +1,10 @@
+//! Lectern's server as a library: the HTTP API, storage, the processing pipeline; used by the binary and benchmarks.
+
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod http;
+pub mod pipeline;
+pub mod spans;
+pub mod storage;
+pub mod users;

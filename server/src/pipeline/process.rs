@@ -1,0 +1,294 @@
+//! Processing one uploaded document through the stages of `status_data`: text and boxes (OCR where a page
+//! has no text layer), page images, categorization, extraction; then the webhook.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use lectern_api::documents::status;
+use sqlx::Row;
+use tokio::sync::mpsc;
+
+use super::layout::{self, PageContent};
+use super::{jobs, ocr, pdf, raster};
+use crate::db;
+use crate::http::documents::file_key;
+use crate::http::AppState;
+
+/// OCR of PDF pages without a text layer renders them at this resolution.
+const OCR_DPI: f64 = 300.0;
+
+/// What extraction yields for one page, sent to the async side as soon as it is ready.
+struct PageOutput {
+    content: PageContent,
+    image: (Vec<u8>, [u32; 2]),
+    thumbnail: Vec<u8>,
+}
+
+/// What extraction yields for the whole file.
+#[derive(Default)]
+struct FileOutput {
+    producer: Option<String>,
+    /// The searchable PDF when OCR made the text of every page.
+    ocr_pdf: Option<Vec<u8>>,
+}
+
+async fn set_status(state: &AppState, id: i64, code: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE documents SET status_data = $1, updated_at = $2 WHERE id = $3")
+        .bind(code)
+        .bind(db::now())
+        .bind(id)
+        .execute(&state.db)
+        .await?;
+    Ok(())
+}
+
+/// A working folder for one job, removed when dropped.
+struct WorkDir(PathBuf);
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub async fn process_document(state: &AppState, id: i64) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let Some(row) = sqlx::query("SELECT file_type, original_key, category_id, callback_url FROM documents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&state.db)
+        .await?
+    else {
+        return Ok(()); // deleted while queued
+    };
+    let file_type: String = row.get("file_type");
+    set_status(state, id, status::OCR).await?;
+
+    // Taken up again after a crash: start from a clean slate.
+    sqlx::query("DELETE FROM pages WHERE document_id = $1").bind(id).execute(&state.db).await?;
+    let work = WorkDir(state.config.data_dir.join("tmp").join(format!("job-{id}-{}", std::process::id())));
+    tokio::fs::create_dir_all(&work.0).await?;
+    let original = work.0.join("original");
+    state.storage.get_to_file(&row.get::<String, _>("original_key"), &original).await?;
+
+    let (tx, mut rx) = mpsc::channel::<PageOutput>(4);
+    let lib = state.config.pdfium_lib.clone();
+    let extraction = tokio::task::spawn_blocking(move || extract(&lib, &original, &file_type, &tx));
+    let mut pages = Vec::new();
+    while let Some(page) = rx.recv().await {
+        store_page(state, id, pages.len() + 1, &page).await?;
+        pages.push(page.content);
+    }
+    let file = match extraction.await? {
+        Ok(file) => file,
+        Err(e) => return fail(state, id, &format!("{e:#}")).await,
+    };
+    let doc = layout::assemble(&pages);
+    store_text(state, id, &doc, &file, pages.len()).await?;
+    let ocr_time = started.elapsed().as_secs_f64();
+
+    set_status(state, id, status::CATEGORIZATION).await?;
+    let t = Instant::now();
+    if row.get::<Option<i64>, _>("category_id").is_none() {
+        categorize(state, id, &doc.text).await?;
+    }
+    let categorization_time = t.elapsed().as_secs_f64();
+
+    // Extraction AIs arrive with step 5; the stage is passed through so clients see every status.
+    set_status(state, id, status::QUEUED_EXTRACTION).await?;
+    set_status(state, id, status::EXTRACTION).await?;
+    let extraction_time = 0.0;
+
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "UPDATE documents SET status_data = $1, ocr_time = $2, categorization_time = $3, extraction_time = $4,
+            processing_time = $5, error = NULL, updated_at = $6 WHERE id = $7",
+    )
+    .bind(status::DONE)
+    .bind(ocr_time)
+    .bind(categorization_time)
+    .bind(extraction_time)
+    .bind(started.elapsed().as_secs_f64())
+    .bind(db::now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if row.get::<Option<String>, _>("callback_url").is_some() {
+        jobs::enqueue(&mut tx, jobs::WEBHOOK, id).await?;
+    }
+    tx.commit().await?;
+    state.jobs_queued.notify_waiters();
+    tracing::info!(document = id, pages = pages.len(), seconds = started.elapsed().as_secs_f64(), "document processed");
+    Ok(())
+}
+
+/// The document could not be processed: status 111 with the reason; the job itself has done its work.
+async fn fail(state: &AppState, id: i64, reason: &str) -> anyhow::Result<()> {
+    tracing::warn!(document = id, reason, "document could not be processed");
+    sqlx::query("UPDATE documents SET status_data = $1, error = $2, updated_at = $3 WHERE id = $4")
+        .bind(status::ERROR)
+        .bind(reason)
+        .bind(db::now())
+        .bind(id)
+        .execute(&state.db)
+        .await?;
+    Ok(())
+}
+
+/// Text, boxes, images and thumbnails page by page, on a blocking thread; pages go out through `tx`.
+fn extract(lib: &Path, path: &Path, file_type: &str, tx: &mpsc::Sender<PageOutput>) -> anyhow::Result<FileOutput> {
+    let send = |page: PageOutput| tx.blocking_send(page).map_err(|_| anyhow::anyhow!("processing was stopped"));
+    if file_type == "pdf" {
+        let file = pdf::PdfFile::open(lib, path)?;
+        let mut scans = Vec::new();
+        for index in 0..file.page_count() {
+            let content = if file.has_text(index)? {
+                file.page_content(index)?
+            } else {
+                let [w, h] = file.page_sizes()[index];
+                let long_side = (w.max(h) / 72.0 * OCR_DPI) as u32;
+                let (png, [pw, _]) = file.render(index, long_side)?;
+                let grey = image::load_from_memory(&png)?.to_luma8();
+                let dpi = (pw as f64 / (w / 72.0)).round() as u32;
+                let content = ocr::recognize(&page_image(&grey, dpi))?;
+                scans.push((grey, dpi));
+                scale_to(content, [w, h])
+            };
+            let image = file.render(index, pdf::PAGE_IMAGE_LONG_SIDE)?;
+            let thumbnail = file.render(index, pdf::THUMBNAIL_LONG_SIDE)?.0;
+            send(PageOutput { content, image, thumbnail })?;
+        }
+        // A scanned PDF gets a searchable copy; one with a text layer already is searchable.
+        let ocr_pdf = if scans.len() == file.page_count() {
+            let images: Vec<_> = scans.iter().map(|(g, dpi)| page_image(g, *dpi)).collect();
+            Some(ocr::searchable_pdf(&images)?.0)
+        } else {
+            None
+        };
+        return Ok(FileOutput { producer: file.producer().map(str::to_owned), ocr_pdf });
+    }
+    let bytes = std::fs::read(path)?;
+    let frames = raster::decode_pages(&bytes, file_type)?;
+    let images: Vec<_> = frames.iter().map(|f| page_image(f, raster::estimated_dpi(f.width(), f.height()))).collect();
+    let (pdf, contents) = ocr::searchable_pdf(&images).context("OCR failed")?;
+    for (frame, content) in frames.iter().zip(contents) {
+        let image = raster::scaled_png(frame, pdf::PAGE_IMAGE_LONG_SIDE)?;
+        let thumbnail = raster::scaled_png(frame, pdf::THUMBNAIL_LONG_SIDE)?.0;
+        send(PageOutput { content, image, thumbnail })?;
+    }
+    Ok(FileOutput { producer: None, ocr_pdf: Some(pdf) })
+}
+
+fn page_image(grey: &image::GrayImage, dpi: u32) -> ocr::PageImage<'_> {
+    ocr::PageImage { width: grey.width(), height: grey.height(), channels: 1, dpi, pixels: grey.as_raw() }
+}
+
+/// OCR measured the page from its render; the page's size in points is the PDF's own.
+fn scale_to(mut content: PageContent, size: [f64; 2]) -> PageContent {
+    let (sx, sy) = (size[0] / content.width, size[1] / content.height);
+    for glyph in content.lines.iter_mut().flat_map(|l| l.words.iter_mut()).flat_map(|w| w.glyphs.iter_mut()) {
+        let r = &mut glyph.rect;
+        (r.x0, r.x1, r.y0, r.y1) = (r.x0 * sx, r.x1 * sx, r.y0 * sy, r.y1 * sy);
+    }
+    content.width = size[0];
+    content.height = size[1];
+    content
+}
+
+async fn store_page(state: &AppState, id: i64, number: usize, page: &PageOutput) -> anyhow::Result<()> {
+    let image_key = file_key(id, &format!("pages/{number}.png"));
+    let thumbnail_key = file_key(id, &format!("pages/{number}-thumbnail.png"));
+    state.storage.put(&image_key, page.image.0.clone()).await?;
+    state.storage.put(&thumbnail_key, page.thumbnail.clone()).await?;
+    let now = db::now();
+    sqlx::query(
+        "INSERT INTO pages (document_id, number, width, height, image_width, image_height, image_key, thumbnail_key,
+            created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+    )
+    .bind(id)
+    .bind(number as i64)
+    .bind(page.content.width)
+    .bind(page.content.height)
+    .bind(i64::from(page.image.1[0]))
+    .bind(i64::from(page.image.1[1]))
+    .bind(image_key)
+    .bind(thumbnail_key)
+    .bind(now)
+    .execute(&state.db)
+    .await?;
+    Ok(())
+}
+
+/// Stores the text, the character boxes (as the file `GET bbox` serves) and each page's words.
+async fn store_text(state: &AppState, id: i64, doc: &layout::DocumentText, file: &FileOutput, pages: usize) -> anyhow::Result<()> {
+    let bbox: serde_json::Map<String, serde_json::Value> =
+        doc.chars.iter().map(|(o, b)| Ok((o.to_string(), serde_json::to_value(b)?))).collect::<anyhow::Result<_>>()?;
+    let bbox_key = file_key(id, "bbox.json");
+    state.storage.put(&bbox_key, serde_json::to_vec(&serde_json::json!({ "bbox": bbox }))?).await?;
+    let ocr_pdf_key = match &file.ocr_pdf {
+        Some(pdf) => {
+            let key = file_key(id, "ocr.pdf");
+            state.storage.put(&key, pdf.clone()).await?;
+            Some(key)
+        }
+        None => None,
+    };
+    let mut tx = state.db.begin().await?;
+    for (index, words) in doc.words.iter().enumerate() {
+        sqlx::query("UPDATE pages SET entities = $1 WHERE document_id = $2 AND number = $3")
+            .bind(serde_json::to_string(words)?)
+            .bind(id)
+            .bind(index as i64 + 1)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(
+        "UPDATE documents SET text = $1, bbox_key = $2, ocr_pdf_key = $3, data_file_producer = $4, number_of_pages = $5,
+            status_data = $6, updated_at = $7 WHERE id = $8",
+    )
+    .bind(&doc.text)
+    .bind(bbox_key)
+    .bind(ocr_pdf_key)
+    .bind(&file.producer)
+    .bind(pages as i64)
+    .bind(status::QUEUED_CATEGORIZATION)
+    .bind(db::now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Picks the category whose name and label names occur most often in the text; the confidence is its
+/// share of all matches. No match leaves the document without a category.
+async fn categorize(state: &AppState, id: i64, text: &str) -> anyhow::Result<()> {
+    let rows = sqlx::query(
+        "SELECT c.id AS id, s.name AS name FROM categories c JOIN label_sets s ON s.id = c.id
+         WHERE c.project_id = (SELECT project_id FROM documents WHERE id = $1)",
+    )
+    .bind(id)
+    .fetch_all(&state.db)
+    .await?;
+    let text = text.to_lowercase();
+    let mut scores = Vec::new();
+    for row in &rows {
+        let category: i64 = row.get("id");
+        let mut keywords = vec![row.get::<String, _>("name")];
+        for set in crate::http::categories::schema(&state.db, category).await? {
+            keywords.extend(set.labels.into_iter().map(|l| l.name));
+        }
+        let score: usize = keywords.iter().map(|k| k.trim().to_lowercase()).filter(|k| k.len() >= 3).map(|k| text.matches(&k).count()).sum();
+        scores.push((category, score));
+    }
+    let total: usize = scores.iter().map(|(_, s)| s).sum();
+    if let Some((category, score)) = scores.into_iter().filter(|(_, s)| *s > 0).max_by_key(|(c, s)| (*s, -c)) {
+        sqlx::query("UPDATE documents SET category_id = $1, category_confidence = $2 WHERE id = $3")
+            .bind(category)
+            .bind(score as f64 / total as f64)
+            .bind(id)
+            .execute(&state.db)
+            .await?;
+    }
+    Ok(())
+}

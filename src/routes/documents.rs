@@ -1,0 +1,518 @@
+//! The documents page, a project's main page: uploads, and a filtered, sorted, paged table that polls while documents are processed.
+
+use std::time::Duration;
+
+use lectern_api::documents::{status, Document};
+use lectern_api::{Category, Paginated};
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use web_sys::FileList;
+
+use crate::app::Session;
+use crate::client::{self, ApiError};
+use crate::components::notice::{use_notice, Notice};
+use crate::i18n::{tr, Key};
+
+const PAGE_SIZE: u64 = 50;
+const FIRST_POLL_MS: u64 = 1_000;
+const MAX_POLL_MS: u64 = 10_000;
+
+/// What a person reads from `status_data` and `is_reviewed` (§7.5).
+#[derive(Clone, Copy, PartialEq)]
+enum Status {
+    Processing,
+    NeedsReview,
+    Reviewed,
+    Error,
+    Split,
+}
+
+impl Status {
+    fn of(d: &Document) -> Status {
+        match d.status_data {
+            status::DONE if d.is_reviewed => Status::Reviewed,
+            status::DONE => Status::NeedsReview,
+            status::ERROR => Status::Error,
+            status::WAITING_FOR_SPLIT => Status::Split,
+            _ => Status::Processing,
+        }
+    }
+
+    /// The filter value and `data-status` of the status.
+    fn code(self) -> &'static str {
+        match self {
+            Status::Processing => "processing",
+            Status::NeedsReview => "needs-review",
+            Status::Reviewed => "reviewed",
+            Status::Error => "error",
+            Status::Split => "split",
+        }
+    }
+
+    fn key(self) -> Key {
+        match self {
+            Status::Processing => Key::StatusProcessing,
+            Status::NeedsReview => Key::StatusNeedsReview,
+            Status::Reviewed => Key::StatusReviewed,
+            Status::Error => Key::StatusError,
+            Status::Split => Key::StatusSplit,
+        }
+    }
+
+    /// The `status_data` and `is_reviewed` a status filter asks for; "processing" spans many codes
+    /// the API cannot filter by at once, so it is not offered.
+    fn filter(code: &str) -> (Option<i64>, Option<bool>) {
+        match code {
+            "needs-review" => (Some(status::DONE), Some(false)),
+            "reviewed" => (Some(status::DONE), Some(true)),
+            "error" => (Some(status::ERROR), None),
+            "split" => (Some(status::WAITING_FOR_SPLIT), None),
+            _ => (None, None),
+        }
+    }
+}
+
+/// Percent-encodes a query value.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The table's filters, ordering and position; `query` turns them into the list's query string.
+#[derive(Clone, Copy)]
+struct View {
+    status: RwSignal<String>,
+    category: RwSignal<String>,
+    reviewed: RwSignal<String>,
+    assignee: RwSignal<String>,
+    ordering: RwSignal<String>,
+    offset: RwSignal<u64>,
+}
+
+impl View {
+    fn query(self, project: i64) -> String {
+        let (mut status_data, by_status) = Status::filter(&self.status.get());
+        let by_choice = self.reviewed.with(|r| lectern_api::lenient::parse_bool(r));
+        if matches!((by_status, by_choice), (Some(a), Some(b)) if a != b) {
+            // Contradicting filters match nothing; no document has this code.
+            status_data = Some(-1);
+        }
+        let mut params = vec![
+            ("project", project.to_string()),
+            ("limit", PAGE_SIZE.to_string()),
+            ("offset", self.offset.get().to_string()),
+            ("ordering", self.ordering.get()),
+        ];
+        params.extend(status_data.map(|s| ("status_data", s.to_string())));
+        params.extend(by_status.or(by_choice).map(|r| ("is_reviewed", r.to_string())));
+        params.extend(Some(self.category.get()).filter(|c| !c.is_empty()).map(|c| ("category", c)));
+        params.extend(Some(self.assignee.get().trim().to_owned()).filter(|a| !a.is_empty()).map(|a| ("assignee", a)));
+        params.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
+    }
+
+    /// Sets a filter and goes back to the first page.
+    fn set(self, filter: RwSignal<String>, value: String) {
+        filter.set(value);
+        self.offset.set(0);
+    }
+}
+
+/// What the page's parts share.
+#[derive(Clone, Copy)]
+struct Ctx {
+    session: Session,
+    notice: Notice,
+    project: Memo<i64>,
+    query: Memo<String>,
+    page: RwSignal<Option<Paginated<Document>>>,
+    /// Bumped by every load; an answer or a timer of an older load is dropped.
+    generation: StoredValue<u64>,
+    /// The wait before the next poll, doubled after each.
+    delay: StoredValue<u64>,
+}
+
+impl Ctx {
+    /// Loads the current page now; while anything listed is processing, polls again with backoff.
+    fn load(self, poll: bool) {
+        let Some(generation) = self.generation.try_update_value(|g| {
+            *g += 1;
+            *g
+        }) else {
+            return;
+        };
+        if !poll {
+            self.delay.set_value(FIRST_POLL_MS);
+        }
+        let query = self.query.get_untracked();
+        spawn_local(async move {
+            let result = client::documents(self.session, &query).await;
+            if self.generation.try_get_value() != Some(generation) {
+                return;
+            }
+            let Some(page) = self.notice.check(result) else { return };
+            let processing = page.results.iter().any(|d| Status::of(d) == Status::Processing);
+            self.page.try_set(Some(page));
+            if processing {
+                let delay = self.delay.get_value();
+                self.delay.set_value((delay * 2).min(MAX_POLL_MS));
+                set_timeout(
+                    move || {
+                        if self.generation.try_get_value() == Some(generation) {
+                            self.load(true);
+                        }
+                    },
+                    Duration::from_millis(delay),
+                );
+            }
+        });
+    }
+}
+
+#[component]
+pub fn Documents() -> impl IntoView {
+    let params = use_params_map();
+    let session = expect_context::<Session>();
+    let notice = use_notice();
+    let project = Memo::new(move |_| params.read().get("id").and_then(|id| id.parse().ok()).unwrap_or(0));
+    let view = View {
+        status: RwSignal::new(String::new()),
+        category: RwSignal::new(String::new()),
+        reviewed: RwSignal::new(String::new()),
+        assignee: RwSignal::new(String::new()),
+        ordering: RwSignal::new("-created_at".to_owned()),
+        offset: RwSignal::new(0),
+    };
+    let ctx = Ctx {
+        session,
+        notice,
+        project,
+        query: Memo::new(move |_| view.query(project.get())),
+        page: RwSignal::new(None),
+        generation: StoredValue::new(0),
+        delay: StoredValue::new(FIRST_POLL_MS),
+    };
+    provide_context(ctx);
+    provide_context(view);
+    let categories = LocalResource::new(move || {
+        let id = project.get();
+        async move { notice.check(client::categories(session, id).await).unwrap_or_default() }
+    });
+    provide_context(categories);
+    Effect::new(move || {
+        ctx.query.track();
+        ctx.load(false);
+    });
+    let name = LocalResource::new(move || {
+        let id = project.get();
+        async move { notice.check(client::project(session, id).await).map(|p| p.name) }
+    });
+
+    view! {
+        <p class="crumbs">
+            <A href="/">{tr(Key::BackToProjects)}</A>
+            <A href=move || format!("/projects/{}/setup", project.get()) attr:data-test="setup">{tr(Key::Setup)}</A>
+        </p>
+        <h1 data-test="project-name">{move || name.get().flatten()}</h1>
+        <Upload />
+        <section class="card" aria-labelledby="documents-title" data-test="documents">
+            <h2 id="documents-title">{tr(Key::Documents)}</h2>
+            <Filters />
+            <Table />
+        </section>
+    }
+}
+
+/// The drop zone, the file picker and one progress line per file.
+#[component]
+fn Upload() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.session.lang;
+    let input = NodeRef::<html::Input>::new();
+    let dragging = RwSignal::new(false);
+    let uploads = RwSignal::new(Vec::<(u32, String, RwSignal<f64>, RwSignal<Option<Result<(), ApiError>>>)>::new());
+    let next_id = StoredValue::new(0u32);
+
+    let start = move |files: FileList| {
+        for file in (0..files.length()).filter_map(|i| files.get(i)) {
+            let id = next_id.get_value();
+            next_id.set_value(id + 1);
+            let (progress, outcome) = (RwSignal::new(0.0), RwSignal::new(None));
+            uploads.update(|u| u.push((id, file.name(), progress, outcome)));
+            client::upload(
+                ctx.session,
+                ctx.project.get_untracked(),
+                &file,
+                move |share| {
+                    progress.try_set(share);
+                },
+                move |result| {
+                    let ok = result.is_ok();
+                    outcome.try_set(Some(result.map(|_| ())));
+                    if ok {
+                        ctx.load(false);
+                    }
+                },
+            );
+        }
+    };
+    let pick = move || {
+        if let Some(input) = input.get() {
+            input.click();
+        }
+    };
+
+    view! {
+        <section class="card upload" aria-labelledby="upload-title">
+            <h2 id="upload-title">{tr(Key::Upload)}</h2>
+            <div
+                class="dropzone"
+                class:dragging=dragging
+                role="button"
+                tabindex="0"
+                data-test="dropzone"
+                on:click=move |_| pick()
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" || ev.key() == " " {
+                        ev.prevent_default();
+                        pick();
+                    }
+                }
+                on:dragover=move |ev| {
+                    ev.prevent_default();
+                    dragging.set(true);
+                }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=move |ev| {
+                    ev.prevent_default();
+                    dragging.set(false);
+                    if let Some(files) = ev.data_transfer().and_then(|d| d.files()) {
+                        start(files);
+                    }
+                }
+            >
+                {tr(Key::DropZone)}
+            </div>
+            // The zone opens this picker; it stays out of the tab order, the zone is its keyboard way in.
+            <input
+                type="file"
+                multiple
+                class="visually-hidden"
+                tabindex="-1"
+                aria-label=tr(Key::ChooseFiles)
+                data-test="file-input"
+                node_ref=input
+                on:change=move |_| {
+                    if let Some(input) = input.get() {
+                        if let Some(files) = input.files() {
+                            start(files);
+                        }
+                        input.set_value("");
+                    }
+                }
+            />
+            <ul class="uploads" aria-live="polite" data-test="uploads">
+                <For each=move || uploads.get() key=|u| u.0 let:upload>
+                    {
+                        let (_, name, progress, outcome) = upload;
+                        let state = move || match outcome.get() {
+                            None => "uploading",
+                            Some(Ok(())) => "done",
+                            Some(Err(_)) => "failed",
+                        };
+                        view! {
+                            <li data-test="upload" data-name=name.clone() data-state=state>
+                                <span class="file">{name.clone()}</span>
+                                <progress max="1" prop:value=move || progress.get() aria-label=tr(Key::UploadProgress)></progress>
+                                <span class="outcome" class:failed=move || state() == "failed" data-test="upload-message">
+                                    {move || match outcome.get() {
+                                        None => lang.get().text(Key::Uploading).to_owned(),
+                                        Some(Ok(())) => lang.get().text(Key::Uploaded).to_owned(),
+                                        Some(Err(e)) => e.message(lang.get()),
+                                    }}
+                                </span>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+        </section>
+    }
+}
+
+/// A labelled select whose first option, "All", clears the filter.
+#[component]
+fn FilterSelect(
+    label: Key,
+    test: &'static str,
+    filter: RwSignal<String>,
+    options: Signal<Vec<(String, String)>>,
+) -> impl IntoView {
+    let view = expect_context::<View>();
+    view! {
+        <label>
+            {tr(label)}
+            <select data-test=test on:change=move |ev| view.set(filter, event_target_value(&ev))>
+                <option value="" prop:selected=move || filter.read().is_empty()>{tr(Key::All)}</option>
+                <For each=move || options.get() key=|o| o.clone() let:option>
+                    <option value=option.0.clone() prop:selected=move || *filter.read() == option.0>{option.1}</option>
+                </For>
+            </select>
+        </label>
+    }
+}
+
+#[component]
+fn Filters() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let view = expect_context::<View>();
+    let lang = ctx.session.lang;
+    let categories = expect_context::<LocalResource<Vec<Category>>>();
+    let texts = move |items: &[(&'static str, Key)]| {
+        let items: Vec<(&'static str, Key)> = items.iter().map(|(v, k)| (*v, *k)).collect();
+        Signal::derive(move || items.iter().map(|(v, k)| (v.to_string(), lang.get().text(*k).to_owned())).collect())
+    };
+    let statuses = [Status::NeedsReview, Status::Reviewed, Status::Error, Status::Split];
+    let statuses = texts(&statuses.map(|s| (s.code(), s.key())));
+    let yes_no = texts(&[("true", Key::Yes), ("false", Key::No)]);
+    let category_options = Signal::derive(move || {
+        categories.get().unwrap_or_default().into_iter().map(|c| (c.id.to_string(), c.name)).collect()
+    });
+    view! {
+        <div class="filters" role="search" aria-label=tr(Key::Filters) data-test="filters">
+            <FilterSelect label=Key::Status test="filter-status" filter=view.status options=statuses />
+            <FilterSelect label=Key::Category test="filter-category" filter=view.category options=category_options />
+            <FilterSelect label=Key::StatusReviewed test="filter-reviewed" filter=view.reviewed options=yes_no />
+            <label>
+                {tr(Key::AssigneeEmail)}
+                <input
+                    type="email"
+                    data-test="filter-assignee"
+                    prop:value=move || view.assignee.get()
+                    on:change=move |ev| view.set(view.assignee, event_target_value(&ev))
+                />
+            </label>
+        </div>
+    }
+}
+
+/// A column header that orders the table by `field`, reversing on a second click.
+#[component]
+fn SortHeader(label: Key, field: &'static str) -> impl IntoView {
+    let view = expect_context::<View>();
+    let direction = move || match view.ordering.read().as_str() {
+        o if o == field => Some(true),
+        o if o.strip_prefix('-') == Some(field) => Some(false),
+        _ => None,
+    };
+    let sort = move |_| {
+        let ascending = direction() != Some(true);
+        view.ordering.set(if ascending { field.to_owned() } else { format!("-{field}") });
+        view.offset.set(0);
+    };
+    view! {
+        <th aria-sort=move || match direction() {
+            Some(true) => "ascending",
+            Some(false) => "descending",
+            None => "none",
+        }>
+            <button type="button" class="sort" data-test=format!("sort-{field}") on:click=sort>
+                {tr(label)}
+                <span aria-hidden="true">{move || match direction() {
+                    Some(true) => " ▲",
+                    Some(false) => " ▼",
+                    None => "",
+                }}</span>
+            </button>
+        </th>
+    }
+}
+
+#[component]
+fn Table() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let view = expect_context::<View>();
+    let categories = expect_context::<LocalResource<Vec<Category>>>();
+    let category_name =
+        move |id: Option<i64>| id.and_then(|id| categories.get()?.into_iter().find(|c| c.id == id).map(|c| c.name));
+    let rows = move || ctx.page.get().map(|p| p.results).unwrap_or_default();
+    let has = move |link: fn(&Paginated<Document>) -> bool| ctx.page.read().as_ref().is_some_and(link);
+    let range = move || {
+        ctx.page.read().as_ref().filter(|p| p.count > 0).map(|p| {
+            let from = view.offset.get() + 1;
+            let to = view.offset.get() + p.results.len() as u64;
+            format!("{from}–{to} {} {}", ctx.session.lang.get().text(Key::Of), p.count)
+        })
+    };
+
+    view! {
+        <Show when=move || ctx.page.read().is_some() fallback=|| view! { <p>{tr(Key::Loading)}</p> }>
+            <table class="documents" data-test="document-table">
+                <thead>
+                    <tr>
+                        <SortHeader label=Key::FileName field="data_file_name" />
+                        <SortHeader label=Key::Status field="status_data" />
+                        <SortHeader label=Key::Category field="category" />
+                        <SortHeader label=Key::Pages field="number_of_pages" />
+                        <SortHeader label=Key::Uploaded field="created_at" />
+                        <th>{tr(Key::Assignee)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For
+                        each=rows
+                        key=|d| (d.id, d.updated_at.clone(), d.status_data, d.is_reviewed, d.number_of_pages, d.category)
+                        let:doc
+                    >
+                        {
+                            let status = Status::of(&doc);
+                            view! {
+                                <tr data-test="document" data-id=doc.id data-name=doc.data_file_name.clone()>
+                                    <td data-test="file-name">{doc.data_file_name.clone()}</td>
+                                    <td>
+                                        <span class=format!("status {}", status.code()) data-test="status" data-status=status.code()>
+                                            {tr(status.key())}
+                                        </span>
+                                    </td>
+                                    <td data-test="category">{move || category_name(doc.category)}</td>
+                                    <td class="number" data-test="pages">{doc.number_of_pages}</td>
+                                    <td><time datetime=doc.created_at.clone()>{doc.created_at.get(..16).unwrap_or_default().replace('T', " ")}</time></td>
+                                    <td data-test="assignee">{doc.assignee.clone()}</td>
+                                </tr>
+                            }
+                        }
+                    </For>
+                </tbody>
+            </table>
+            <Show when=move || ctx.page.read().as_ref().is_some_and(|p| p.results.is_empty())>
+                <p class="muted" data-test="no-documents">{tr(Key::NoDocuments)}</p>
+            </Show>
+            <nav class="pager" aria-label=tr(Key::Documents)>
+                <button
+                    type="button"
+                    data-test="previous"
+                    disabled=move || !has(|p| p.previous.is_some())
+                    on:click=move |_| view.offset.update(|o| *o = o.saturating_sub(PAGE_SIZE))
+                >
+                    {tr(Key::Previous)}
+                </button>
+                <span data-test="range">{range}</span>
+                <button
+                    type="button"
+                    data-test="next"
+                    disabled=move || !has(|p| p.next.is_some())
+                    on:click=move |_| view.offset.update(|o| *o += PAGE_SIZE)
+                >
+                    {tr(Key::Next)}
+                </button>
+            </nav>
+        </Show>
+    }
+}
