@@ -96,12 +96,7 @@ pub async fn schema(db: &Db, category: i64) -> Result<Vec<SchemaLabelSet>> {
 }
 
 async fn visible(db: &Db, user: &AuthUser, id: i64) -> Result<Category> {
-    let category = load(db, &[id]).await?.pop().ok_or(Error::NotFound)?;
-    if validate::is_member(db, user.id, category.project).await? {
-        Ok(category)
-    } else {
-        Err(Error::NotFound)
-    }
+    validate::members_only(db, user.id, load(db, &[id]).await?.pop(), |category| category.project).await
 }
 
 /// List categories with their schema.

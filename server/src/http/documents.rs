@@ -106,12 +106,7 @@ pub async fn load(db: &Db, ids: &[i64]) -> Result<Vec<Document>> {
 
 /// The document, if the user is a member of its project.
 pub async fn visible(db: &Db, user: &AuthUser, id: i64) -> Result<Document> {
-    let doc = load(db, &[id]).await?.pop().ok_or(Error::NotFound)?;
-    if validate::is_member(db, user.id, doc.project).await? {
-        Ok(doc)
-    } else {
-        Err(Error::NotFound)
-    }
+    validate::members_only(db, user.id, load(db, &[id]).await?.pop(), |doc| doc.project).await
 }
 
 /// The full representation: the document with its text, pages and annotation sets.

@@ -102,12 +102,7 @@ async fn categories_using(db: &Db, set_ids: &[i64]) -> Result<HashMap<i64, Vec<i
 }
 
 async fn visible(db: &Db, user: &AuthUser, id: i64) -> Result<LabelSet> {
-    let set = load(db, &[id]).await?.pop().ok_or(Error::NotFound)?;
-    if validate::is_member(db, user.id, set.project).await? {
-        Ok(set)
-    } else {
-        Err(Error::NotFound)
-    }
+    validate::members_only(db, user.id, load(db, &[id]).await?.pop(), |set| set.project).await
 }
 
 /// Replaces the label set's links to categories and labels with the given ones, when given.

@@ -65,12 +65,7 @@ pub async fn load(db: &Db, ids: &[i64]) -> Result<Vec<Label>> {
 }
 
 async fn visible(db: &Db, user: &AuthUser, id: i64) -> Result<Label> {
-    let label = load(db, &[id]).await?.pop().ok_or(Error::NotFound)?;
-    if validate::is_member(db, user.id, label.project).await? {
-        Ok(label)
-    } else {
-        Err(Error::NotFound)
-    }
+    validate::members_only(db, user.id, load(db, &[id]).await?.pop(), |label| label.project).await
 }
 
 /// The data type as stored, matched case-insensitively against the known ones.

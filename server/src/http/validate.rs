@@ -51,6 +51,14 @@ pub async fn member_project(db: &Db, user_id: i64, field: &str, project: Option<
     }
 }
 
+/// The item when the user is a member of its project; for anyone else it does not exist.
+pub async fn members_only<T>(db: &Db, user_id: i64, item: Option<T>, project: impl Fn(&T) -> i64) -> Result<T> {
+    match item {
+        Some(item) if is_member(db, user_id, project(&item)).await? => Ok(item),
+        _ => Err(Error::NotFound),
+    }
+}
+
 pub async fn is_member(db: &Db, user_id: i64, project: i64) -> Result<bool> {
     Ok(sqlx::query("SELECT 1 AS one FROM project_members WHERE project_id = $1 AND user_id = $2")
         .bind(project)
