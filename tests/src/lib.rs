@@ -42,7 +42,8 @@ fn server_bin() -> PathBuf {
     if let Ok(bin) = std::env::var("LECTERN_SERVER_BIN") {
         return PathBuf::from(bin);
     }
-    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| workspace_root().join("target"));
+    let target =
+        std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| workspace_root().join("target"));
     target.join("debug").join("lectern-server")
 }
 
@@ -112,7 +113,13 @@ impl Server {
         server
     }
 
-    fn spawn(port: u16, data_dir: &Path, database_url: Option<&str>, dist: Option<&Path>, env: &[(String, String)]) -> Child {
+    fn spawn(
+        port: u16,
+        data_dir: &Path,
+        database_url: Option<&str>,
+        dist: Option<&Path>,
+        env: &[(String, String)],
+    ) -> Child {
         let mut cmd = Command::new(server_bin());
         cmd.arg("serve")
             .arg("--addr")
@@ -153,7 +160,8 @@ impl Server {
     pub async fn restart(&mut self) {
         self.child.kill().expect("SIGKILL the server");
         self.child.wait().unwrap();
-        self.child = Server::spawn(self.port, &self.data_dir, self.database_url.as_deref(), self.dist.as_deref(), &self.env);
+        self.child =
+            Server::spawn(self.port, &self.data_dir, self.database_url.as_deref(), self.dist.as_deref(), &self.env);
         self.wait_healthy().await;
     }
 
@@ -168,7 +176,11 @@ impl Server {
     /// Runs a subcommand of the server binary against this server's database.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
         let mut cmd = Command::new(server_bin());
-        cmd.args(args).arg("--data-dir").arg(&self.data_dir).env_remove("DATABASE_URL").envs(self.env.iter().map(|(k, v)| (k, v)));
+        cmd.args(args)
+            .arg("--data-dir")
+            .arg(&self.data_dir)
+            .env_remove("DATABASE_URL")
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
         if let Some(url) = &self.database_url {
             cmd.env("DATABASE_URL", url);
         }
@@ -178,7 +190,9 @@ impl Server {
     /// Runs one SQL statement on the server's database (there is no API for project membership yet).
     pub fn sql(&self, statement: &str) {
         let out = match &self.database_url {
-            Some(url) => Command::new("psql").args([url.as_str(), "-q", "-v", "ON_ERROR_STOP=1", "-c", statement]).output(),
+            Some(url) => {
+                Command::new("psql").args([url.as_str(), "-q", "-v", "ON_ERROR_STOP=1", "-c", statement]).output()
+            }
             None => Command::new("sqlite3").arg(self.data_dir.join("lectern.db")).arg(statement).output(),
         }
         .expect("the database client runs");
@@ -239,7 +253,8 @@ impl Client {
         let resp = req.send().await.expect("request sent");
         let status = resp.status();
         let text = resp.text().await.unwrap();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let body =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         (status, body)
     }
 
@@ -274,10 +289,16 @@ impl Client {
         let project = self.create("/api/v3/projects/", json!({"name": project_name})).await;
         let category = self.create("/api/v3/categories/", json!({"project": project, "name": "Invoice"})).await;
         let total = self
-            .create("/api/v3/labels/", json!({"project": project, "name": "Total", "data_type": "Number", "label_sets": [category]}))
+            .create(
+                "/api/v3/labels/",
+                json!({"project": project, "name": "Total", "data_type": "Number", "label_sets": [category]}),
+            )
             .await;
         let date = self
-            .create("/api/v3/labels/", json!({"project": project, "name": "Date", "data_type": "Date", "label_sets": [category]}))
+            .create(
+                "/api/v3/labels/",
+                json!({"project": project, "name": "Date", "data_type": "Date", "label_sets": [category]}),
+            )
             .await;
         let label_set = self
             .create(
@@ -311,8 +332,17 @@ impl Client {
 
     /// Uploads `bytes` as `data_file` named `file_name` to `project`, with more form fields as the SDK sends
     /// them (`("sync", "True")`, …). The part's content type is `multipart/form-data`, as the SDK labels it.
-    pub async fn upload(&self, project: i64, file_name: &str, bytes: Vec<u8>, fields: &[(&str, &str)]) -> (StatusCode, Value) {
-        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()).mime_str("multipart/form-data").unwrap();
+    pub async fn upload(
+        &self,
+        project: i64,
+        file_name: &str,
+        bytes: Vec<u8>,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(file_name.to_owned())
+            .mime_str("multipart/form-data")
+            .unwrap();
         let mut form = reqwest::multipart::Form::new().part("data_file", part).text("project", project.to_string());
         for (k, v) in fields {
             form = form.text(k.to_string(), v.to_string());
@@ -342,7 +372,10 @@ impl Client {
             if code == 2 || code == 111 {
                 return seen;
             }
-            assert!(Instant::now() < deadline, "document {id} not processed after {PROCESSING_TIMEOUT:?}; statuses {seen:?}");
+            assert!(
+                Instant::now() < deadline,
+                "document {id} not processed after {PROCESSING_TIMEOUT:?}; statuses {seen:?}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -378,7 +411,8 @@ pub struct Fixture {
 
 /// The sorted keys of a JSON object.
 pub fn keys(value: &Value) -> Vec<String> {
-    let mut keys: Vec<String> = value.as_object().unwrap_or_else(|| panic!("not an object: {value}")).keys().cloned().collect();
+    let mut keys: Vec<String> =
+        value.as_object().unwrap_or_else(|| panic!("not an object: {value}")).keys().cloned().collect();
     keys.sort();
     keys
 }

@@ -158,7 +158,8 @@ pub fn document(pages: &[Page]) -> Vec<u8> {
     for off in offsets {
         writeln!(tail, "{off:010} 00000 n ").unwrap();
     }
-    write!(tail, "trailer\n<< /Size {} /Root 1 0 R /Info 4 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).unwrap();
+    write!(tail, "trailer\n<< /Size {} /Root 1 0 R /Info 4 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
+        .unwrap();
     out.extend_from_slice(tail.as_bytes());
     out
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use lectern_api::documents::{status, Document, DocumentDetail, DocumentWrite, PageSummary, DATASET_STATUSES};
@@ -27,11 +27,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_document, update_document, delete_document))
 }
 
-/// The body limit of uploads; the rest of the API keeps axum's default.
-pub fn upload_limit(state: &AppState) -> DefaultBodyLimit {
-    DefaultBodyLimit::max(state.config.max_upload_bytes())
-}
-
 const SPEC: ListSpec = ListSpec {
     from: "documents t",
     ordering: &[
@@ -48,8 +43,8 @@ const SPEC: ListSpec = ListSpec {
         Filter { param: "project", column: "t.project_id", kind: FilterKind::Int },
         Filter { param: "category", column: "t.category_id", kind: FilterKind::Int },
         Filter { param: "is_reviewed", column: "t.is_reviewed", kind: FilterKind::Bool },
-        Filter { param: "dataset_status", column: "t.dataset_status", kind: FilterKind::Int },
-        Filter { param: "status_data", column: "t.status_data", kind: FilterKind::Int },
+        Filter { param: "dataset_status", column: "t.dataset_status", kind: FilterKind::IntList },
+        Filter { param: "status_data", column: "t.status_data", kind: FilterKind::IntList },
         Filter { param: "data_file_name", column: "t.data_file_name", kind: FilterKind::Text },
         Filter { param: "assignee", column: "(SELECT email FROM users WHERE id = t.assignee_id)", kind: FilterKind::Text },
     ],
@@ -222,18 +217,19 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// How much of an upload beyond the limit is still read (and dropped) before the connection is given up.
+const DRAIN_BYTES: u64 = 64 << 20;
+
 /// Reads the multipart body: the file into a temporary file, the other fields as text.
 async fn read_upload(state: &AppState, mut multipart: Multipart) -> Result<(Option<(String, TempFile, u64, Vec<u8>)>, UploadFields)> {
-    let too_large = |e: axum::extract::multipart::MultipartError| match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge(format!(
-            "The upload is larger than the limit of {} MB.",
-            state.config.max_upload_mb
-        )),
-        _ => Error::BadRequest(format!("Could not read the multipart body: {}", e.body_text())),
+    let limit = state.config.max_upload_bytes() as u64;
+    let too_large = || Error::PayloadTooLarge(format!("The upload is larger than the limit of {} MB.", state.config.max_upload_mb));
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        Error::BadRequest(format!("Could not read the multipart body: {}", e.body_text()))
     };
     let mut file = None;
     let mut fields = serde_json::Map::new();
-    while let Some(mut field) = multipart.next_field().await.map_err(too_large)? {
+    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or("").to_owned();
         if name == "data_file" {
             let file_name = field.file_name().map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_owned());
@@ -242,17 +238,30 @@ async fn read_upload(state: &AppState, mut multipart: Multipart) -> Result<(Opti
             let temp = TempFile(dir.join(format!("upload-{}", random_hex())));
             let mut out = tokio::fs::File::create(&temp.0).await.map_err(anyhow::Error::from)?;
             let (mut size, mut head) = (0u64, Vec::new());
-            while let Some(chunk) = field.chunk().await.map_err(too_large)? {
+            while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
                 if head.len() < 1024 {
                     head.extend_from_slice(&chunk[..chunk.len().min(1024 - head.len())]);
                 }
                 size += chunk.len() as u64;
-                out.write_all(&chunk).await.map_err(anyhow::Error::from)?;
+                // Past the limit the rest is read and dropped (up to a bound), so the client, still sending,
+                // receives the 413 instead of a reset connection.
+                if size > limit + DRAIN_BYTES {
+                    return Err(too_large());
+                }
+                if size <= limit {
+                    out.write_all(&chunk).await.map_err(anyhow::Error::from)?;
+                }
+            }
+            if size > limit {
+                return Err(too_large());
             }
             out.flush().await.map_err(anyhow::Error::from)?;
             file = Some((file_name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "document".into()), temp, size, head));
         } else {
-            let text = field.text().await.map_err(too_large)?;
+            let text = field.text().await.map_err(unreadable)?;
+            if text.len() > 64 << 10 {
+                return Err(Error::field(&name, "The value is too long."));
+            }
             // Optional fields sent empty count as absent, as the SDK's `requests` may send them.
             if !text.trim().is_empty() {
                 let value = text.trim().parse::<i64>().map(Value::from).unwrap_or(Value::String(text.trim().to_owned()));

@@ -38,6 +38,8 @@ pub struct Filter {
 
 pub enum FilterKind {
     Int,
+    /// One integer, or several comma-separated that match any of them.
+    IntList,
     Bool,
     Text,
 }
@@ -178,8 +180,7 @@ impl ListRequest {
 fn filter_condition(filter: &Filter, value: &str) -> Result<Condition> {
     let invalid = |what: &str| Error::field(filter.param, format!("{what} is required, got \"{value}\"."));
     let (sql, arg) = match filter.kind {
-        FilterKind::Int if value.contains(',') => {
-            // Several values, comma-separated, match any of them (e.g. every processing `status_data`).
+        FilterKind::IntList => {
             let values = value
                 .split(',')
                 .map(|v| v.trim().parse::<i64>().map(Arg::Int))

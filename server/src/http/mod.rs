@@ -97,7 +97,8 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
     let router = api
         .route("/health", get(|| async { "ok" }))
         .merge(files::router())
-        .layer(documents::upload_limit(&state))
+        // Uploads enforce the configured limit themselves, other bodies are capped by `error::Body`.
+        .layer(axum::extract::DefaultBodyLimit::disable())
         // Swagger UI's assets are compiled into the binary (the `vendored` feature); the spec is served beside it.
         .merge(utoipa_swagger_ui::SwaggerUi::new("/v3/swagger/").url("/api/v3/schema/", spec))
         .fallback(move |req: Request| fallback(req, dist.clone()))
