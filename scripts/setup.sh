@@ -5,6 +5,7 @@ set -euo pipefail
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate pinned in Cargo.toml
 BINARYEN_VERSION=123.0.0
+KONFUZIO_SDK_VERSION=0.3.52
 PYPDFIUM2_VERSION=5.15.2      # carries libpdfium.so (not in Debian or crates.io)
 TOOLS_DIR="$(cd "$(dirname "$0")/.." && pwd)/.tools"
 
@@ -60,5 +61,11 @@ with zipfile.ZipFile(sys.argv[1]) as wheel, wheel.open("pypdfium2_raw/libpdfium.
 PY
   rm -rf "$wheel_dir"
   rm -f "$TOOLS_DIR"/pdfium/pypdfium2-*; touch "$PDFIUM_STAMP"
+fi
+# The official Python SDK, which the test suite runs against the server.
+if ! "$TOOLS_DIR/sdk-venv/bin/pip" show konfuzio-sdk 2>/dev/null | grep -qx "Version: $KONFUZIO_SDK_VERSION"; then
+  log "installing konfuzio-sdk $KONFUZIO_SDK_VERSION"
+  python3 -m venv "$TOOLS_DIR/sdk-venv"
+  "$TOOLS_DIR/sdk-venv/bin/pip" install --quiet --disable-pip-version-check "konfuzio-sdk==$KONFUZIO_SDK_VERSION"
 fi
 log "tools ready"

@@ -101,6 +101,8 @@ pub struct DocumentDetail {
     pub pages: Vec<PageSummary>,
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub annotation_sets: Vec<serde_json::Value>,
+    /// Counts per review state (pending, accepted, declined, unfilled, missing), for progress.
+    pub review_counts: crate::annotations::ReviewCounts,
 }
 
 /// Body of `PATCH /documents/{id}/`.

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod annotations;
 pub mod documents;
 pub mod geometry;
 

@@ -1,11 +1,11 @@
-//! Demo data: a demo user and a project set up for invoices and payslips, made through the API itself.
+//! Demo data: a demo user, a project set up for invoices and payslips, and processed invoices full of AI suggestions to review.
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-use crate::{http, users};
+use crate::{http, review, users};
 
 pub const DEMO_EMAIL: &str = "demo@lectern.local";
 pub const DEMO_PASSWORD: &str = "lectern-demo";
@@ -14,7 +14,7 @@ const DEMO_PROJECT: &str = "Demo: invoices and payslips";
 /// Creates the demo user and project unless the user already has that project.
 pub async fn seed(state: http::AppState) -> anyhow::Result<()> {
     users::upsert_user(&state.db, DEMO_EMAIL, DEMO_PASSWORD).await?;
-    let api = Api { app: http::app(state, None), token: String::new() };
+    let api = Api { app: http::app(state.clone(), None), token: String::new() };
     let token = api.call(Method::POST, "/api/v3/auth/", json!({"username": DEMO_EMAIL, "password": DEMO_PASSWORD})).await?;
     let api = Api { token: token["token"].as_str().unwrap_or_default().to_owned(), ..api };
 
@@ -32,9 +32,9 @@ pub async fn seed(state: http::AppState) -> anyhow::Result<()> {
                 anyhow::Ok(api.call(Method::POST, "/api/v3/labels/", body).await?["id"].clone())
             }
         };
-        label("Invoice number", "Text", json!([invoice])).await?;
-        label("Invoice date", "Date", json!([invoice])).await?;
-        label("Total", "Number", json!([invoice])).await?;
+        let number = label("Invoice number", "Text", json!([invoice])).await?;
+        let date = label("Invoice date", "Date", json!([invoice])).await?;
+        let total = label("Total", "Number", json!([invoice])).await?;
         label("Employee", "Text", json!([payslip])).await?;
         label("Net pay", "Number", json!([payslip])).await?;
         let description = label("Description", "Text", json!([])).await?;
@@ -42,10 +42,57 @@ pub async fn seed(state: http::AppState) -> anyhow::Result<()> {
         let body = json!({"project": project, "name": "Line item", "has_multiple_annotation_sets": true,
                           "categories": [invoice], "labels": [description, amount]});
         api.call(Method::POST, "/api/v3/label-sets/", body).await?;
+        let labels = [("Invoice number", number), ("Invoice date", date), ("Total", total)];
+        for (i, (no, day, sum)) in [("2024-001", "2024-03-01", "119,00"), ("2024-002", "2024-03-15", "42,50")].into_iter().enumerate() {
+            let lines = [format!("Invoice {no}"), format!("Date: {day}"), "Consulting 100,00".into(), format!("Total: {sum} EUR")];
+            let pdf = invoice_pdf(&lines);
+            let path = format!("/api/v3/documents/?project={project}");
+            let doc = api.upload(&path, &format!("invoice-{}.pdf", i + 1), &project, &invoice, pdf).await?;
+            let (id, text) = (doc["id"].as_i64().unwrap_or(0), doc["text"].as_str().unwrap_or("").to_owned());
+            let mut suggestions = Vec::new();
+            for ((_, label), (value, confidence)) in labels.iter().zip([(no, 0.93), (day, 0.81), (sum, 0.67)]) {
+                if let Some(at) = text.find(value) {
+                    let start = text[..at].chars().count();
+                    let label = label.as_i64().unwrap_or(0);
+                    let end = start + value.chars().count();
+                    suggestions.push(review::Suggestion { label, label_set: None, start_offset: start, end_offset: end, confidence });
+                }
+            }
+            review::store_suggestions(&state, id, &suggestions).await.map_err(|e| anyhow::anyhow!("suggestions: {e:?}"))?;
+        }
         tracing::info!("demo project created");
     }
     println!("Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}");
     Ok(())
+}
+
+/// A one-page A4 PDF with `lines` of ASCII text in Courier, the way a simple invoice generator writes it.
+fn invoice_pdf(lines: &[String]) -> Vec<u8> {
+    let mut content = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        let text: String = line.chars().filter(|c| c.is_ascii() && !matches!(*c, '(' | ')' | '\\')).collect();
+        content.push_str(&format!("BT /F1 12 Tf 72 {} Td ({text}) Tj ET\n", 760 - 30 * i));
+    }
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_owned(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Courier /Encoding /WinAnsiEncoding >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+    ];
+    let mut out = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.push_str(&format!("{} 0 obj\n{body}\nendobj\n", i + 1));
+    }
+    let xref = out.len();
+    out.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
+    for off in offsets {
+        out.push_str(&format!("{off:010} 00000 n \n"));
+    }
+    out.push_str(&format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1));
+    out.into_bytes()
 }
 
 struct Api {
@@ -54,6 +101,31 @@ struct Api {
 }
 
 impl Api {
+    /// Uploads a PDF with `sync=True` (processed before the answer) into the project and category.
+    async fn upload(&self, path: &str, name: &str, project: &Value, category: &Value, pdf: Vec<u8>) -> anyhow::Result<Value> {
+        let boundary = "lectern-demo-boundary";
+        let mut body = Vec::new();
+        for (field, value) in [("project", project.to_string()), ("category", category.to_string()), ("sync", "True".into())] {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n").bytes());
+        }
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"data_file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").bytes(),
+        );
+        body.extend(pdf);
+        body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(path.split('?').next().unwrap_or(path))
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .header(header::AUTHORIZATION, format!("Token {}", self.token))
+            .body(Body::from(body))?;
+        let resp = self.app.clone().oneshot(req).await?;
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await?;
+        anyhow::ensure!(status == StatusCode::CREATED, "upload of {name} answered {status}: {}", String::from_utf8_lossy(&bytes));
+        Ok(serde_json::from_slice(&bytes)?)
+    }
+
     async fn call(&self, method: Method, path: &str, body: Value) -> anyhow::Result<Value> {
         let mut req = Request::builder().method(method.clone()).uri(path).header(header::CONTENT_TYPE, "application/json");
         if !self.token.is_empty() {

@@ -5,6 +5,7 @@ pub mod db;
 pub mod demo;
 pub mod http;
 pub mod pipeline;
+pub mod review;
 pub mod spans;
 pub mod storage;
 pub mod users;

@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-use lectern_server::{config, db, demo, http, pipeline, users};
+use lectern_server::{config, db, demo, http, pipeline, review, users};
 
 #[derive(Parser)]
 #[command(name = "lectern-server", version, about = "Lectern's server: the Konfuzio API v3 and the review app")]
@@ -46,6 +46,22 @@ enum Command {
     },
     /// Create the demo user and a demo project with categories, labels and label sets.
     SeedDemo,
+    /// Store an AI suggestion (origin `extraction`, for review) over the text `[start, end)` of a processed document.
+    Suggest {
+        #[arg(long)]
+        document: i64,
+        #[arg(long)]
+        label: i64,
+        /// Inferred from the label and the document's category when absent.
+        #[arg(long)]
+        label_set: Option<i64>,
+        #[arg(long)]
+        start: usize,
+        #[arg(long)]
+        end: usize,
+        #[arg(long, default_value_t = 0.9)]
+        confidence: f64,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -80,7 +96,7 @@ async fn run() -> anyhow::Result<()> {
     std::fs::create_dir_all(&cli.config.data_dir)?;
     let db = db::connect(&cli.config.database_url()).await?;
     let state = http::AppState::new(db.clone(), cli.config.clone())?;
-    if matches!(command, Command::Serve { .. } | Command::Worker { .. }) {
+    if matches!(command, Command::Serve { .. } | Command::Worker { .. } | Command::SeedDemo) {
         pipeline::pdf::load_library(&cli.config.pdfium_lib)
             .context("pdfium is needed to process PDFs (scripts/setup.sh installs it; PDFIUM_LIB names it)")?;
     }
@@ -105,7 +121,26 @@ async fn run() -> anyhow::Result<()> {
             let id = users::upsert_user(&db, &email, &password).await?;
             println!("user {id}: {}", users::normalize_email(&email));
         }
-        Command::SeedDemo => demo::seed(state).await?,
+        Command::SeedDemo => {
+            // The demo invoices are processed while seeding, so their suggestions can be stored.
+            pipeline::jobs::spawn_workers(&state, 1);
+            demo::seed(state).await?
+        }
+        Command::Suggest { document, label, label_set, start, end, confidence } => {
+            let suggestion = review::Suggestion { label, label_set, start_offset: start, end_offset: end, confidence };
+            let ids = review::store_suggestions(&state, document, &[suggestion])
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", error_text(e)))?;
+            println!("{}", ids[0]);
+        }
     }
     Ok(())
+}
+
+/// An API error as its JSON body, for the command line.
+fn error_text(e: http::error::Error) -> String {
+    match e {
+        http::error::Error::Fields(fields) => serde_json::to_string(&fields).unwrap_or_default(),
+        other => other.to_string(),
+    }
 }

@@ -72,7 +72,7 @@ fn sorted(keys: &[&str]) -> Vec<String> {
 
 fn detail_keys() -> Vec<String> {
     let mut k: Vec<&str> = LIST_KEYS.to_vec();
-    k.extend(["text", "pages", "annotation_sets"]);
+    k.extend(["text", "pages", "annotation_sets", "review_counts"]);
     sorted(&k)
 }
 

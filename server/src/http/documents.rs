@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use lectern_api::documents::{status, Document, DocumentDetail, DocumentWrite, PageSummary, DATASET_STATUSES};
 use lectern_api::Paginated;
-use serde_json::{json, Value};
+use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use tokio::io::AsyncWriteExt;
@@ -17,7 +17,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::auth::AuthUser;
 use super::error::{from_value, Body, Error, PathId, Result};
 use super::list::{Condition, FilterKind, Fields, Filter, ListRequest, ListSpec};
-use super::{categories, validate, AppState};
+use super::{annotations, validate, AppState};
 use crate::db::{self, Db};
 use crate::pipeline::jobs;
 
@@ -115,11 +115,8 @@ pub async fn detail(db: &Db, doc: Document) -> Result<DocumentDetail> {
         .iter()
         .map(page_summary)
         .collect();
-    let annotation_sets = match doc.category {
-        Some(category) => potential_sets(db, category).await?,
-        None => Vec::new(),
-    };
-    Ok(DocumentDetail { document: doc, text, pages, annotation_sets })
+    let (annotation_sets, review_counts) = annotations::review_tree(db, &doc).await?;
+    Ok(DocumentDetail { document: doc, text, pages, annotation_sets, review_counts })
 }
 
 pub fn page_summary(r: &AnyRow) -> PageSummary {
@@ -133,30 +130,6 @@ pub fn page_summary(r: &AnyRow) -> PageSummary {
         original_size: [r.get("width"), r.get("height")],
         size: [px("image_width"), px("image_height")],
     }
-}
-
-/// One potential annotation set (`id: null`) per label set of the category, every label listed.
-async fn potential_sets(db: &Db, category: i64) -> Result<Vec<Value>> {
-    Ok(categories::schema(db, category)
-        .await?
-        .into_iter()
-        .map(|set| {
-            let labels: Vec<Value> = set
-                .labels
-                .iter()
-                .map(|l| {
-                    json!({"id": l.id, "name": l.name, "api_name": l.api_name, "description": l.description,
-                           "has_multiple_top_candidates": l.has_multiple_top_candidates, "annotations": []})
-                })
-                .collect();
-            json!({
-                "id": null,
-                "label_set": {"id": set.id, "name": set.name, "api_name": set.api_name, "description": null,
-                              "has_multiple_annotation_sets": set.has_multiple_annotation_sets},
-                "labels": labels,
-            })
-        })
-        .collect())
 }
 
 /// List documents of the caller's projects; the heavy fields are left out.
@@ -449,6 +422,12 @@ async fn update_document(
         None => doc.category,
     };
     let dataset_status = check_dataset_status(body.dataset_status.unwrap_or(doc.dataset_status))?;
+    if body.is_reviewed == Some(true) && !doc.is_reviewed {
+        let (_, counts) = annotations::review_tree(&state.db, &doc).await?;
+        if let Some(why) = crate::review::review_blocker(&counts) {
+            return Err(Error::field("is_reviewed", why));
+        }
+    }
     let assignee = match &body.assignee {
         Some(Some(who)) => Some(member_id(&state.db, doc.project, "assignee", who).await?),
         Some(None) => None,

@@ -22,6 +22,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::storage::Storage;
 
+pub mod annotations;
 pub mod auth;
 pub mod categories;
 pub mod documents;
@@ -30,6 +31,7 @@ pub mod files;
 pub mod label_sets;
 pub mod labels;
 pub mod list;
+pub mod missing_annotations;
 pub mod pages;
 pub mod projects;
 pub mod validate;
@@ -88,6 +90,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(labels::router())
         .merge(documents::router())
         .merge(pages::router())
+        .merge(annotations::router())
+        .merge(missing_annotations::router())
         .split_for_parts()
 }
 

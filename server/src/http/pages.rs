@@ -75,7 +75,7 @@ async fn bbox_file(state: &AppState, id: i64) -> Result<bytes::Bytes> {
     Ok(state.storage.get(&key).await?)
 }
 
-async fn text_index(state: &AppState, id: i64) -> Result<TextIndex> {
+pub async fn text_index(state: &AppState, id: i64) -> Result<TextIndex> {
     let bytes = bbox_file(state, id).await?;
     let text: Option<String> = sqlx::query("SELECT text FROM documents WHERE id = $1").bind(id).fetch_one(&state.db).await?.get("text");
     Ok(TextIndex::from_bbox_json(&text.unwrap_or_default(), &bytes)?)

@@ -6,8 +6,8 @@ use lectern_api::geometry::Rect;
 use std::cell::RefCell;
 use std::ffi::{CStr, CString};
 use std::os::raw::c_int;
+use std::path::Path;
 use std::ptr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use tesseract_sys::*;
 
 /// A page image: rows of tightly packed 8-bit pixels, grey (1 channel) or RGB (3), and its resolution.
@@ -47,9 +47,70 @@ pub fn recognize(page: &PageImage) -> Result<PageContent> {
     with_engine(|engine| engine.recognize(page))
 }
 
-/// A searchable PDF of the pages (image visible, text invisible on top) and their content, with this thread's engine.
-pub fn searchable_pdf(pages: &[PageImage]) -> Result<(Vec<u8>, Vec<PageContent>)> {
-    with_engine(|engine| engine.searchable_pdf(pages))
+/// A searchable PDF (page images visible, their text invisible on top) written page by page through tesseract's
+/// own renderer with this thread's engine: each page goes to the file as it is added, so none is kept in memory.
+pub struct SearchablePdf {
+    renderer: *mut TessResultRenderer,
+}
+
+impl SearchablePdf {
+    /// Starts writing the PDF to `path`, which must end in `.pdf` (tesseract adds the extension itself).
+    pub fn begin(path: &Path) -> Result<Self> {
+        ensure!(
+            path.extension().is_some_and(|e| e == "pdf"),
+            "{}: a searchable PDF's name ends in .pdf",
+            path.display()
+        );
+        let base = CString::new(path.with_extension("").to_str().context("PDF path is not UTF-8")?)?;
+        with_engine(|engine| {
+            // SAFETY: the renderer copies both strings; it is deleted on drop, which also runs if beginning fails.
+            unsafe {
+                let renderer = TessPDFRendererCreate(base.as_ptr(), TessBaseAPIGetDatapath(engine.api), 0);
+                ensure!(!renderer.is_null(), "tesseract: could not create the PDF renderer");
+                let pdf = SearchablePdf { renderer };
+                ensure!(
+                    TessResultRendererBeginDocument(renderer, c"".as_ptr()) != 0,
+                    "tesseract: could not begin the PDF {}",
+                    path.display()
+                );
+                Ok(pdf)
+            }
+        })
+    }
+
+    /// Recognises the page, appends it to the PDF and returns its content.
+    pub fn add_page(&mut self, page: &PageImage) -> Result<PageContent> {
+        with_engine(|engine| {
+            let content = engine.recognize(page)?;
+            // Recognition saw the thresholded image; the PDF shows the original.
+            let pnm = pnm(page);
+            // SAFETY: the pix handed over is owned by tesseract afterwards; Clear releases it and the page's
+            // recognition once the page is written.
+            unsafe {
+                let pix = leptonica_sys::pixReadMem(pnm.as_ptr(), pnm.len());
+                ensure!(!pix.is_null(), "leptonica: could not read the page image");
+                TessBaseAPISetInputImage(engine.api, pix);
+                let added = TessResultRendererAddImage(self.renderer, engine.api);
+                TessBaseAPIClear(engine.api);
+                ensure!(added != 0, "tesseract: adding a PDF page failed");
+            }
+            Ok(content)
+        })
+    }
+
+    /// Ends the document and closes the file.
+    pub fn finish(self) -> Result<()> {
+        // SAFETY: the renderer is ours; drop deletes it, which closes the file.
+        ensure!(unsafe { TessResultRendererEndDocument(self.renderer) } != 0, "tesseract: PDF end failed");
+        Ok(())
+    }
+}
+
+impl Drop for SearchablePdf {
+    fn drop(&mut self) {
+        // SAFETY: the handle is ours and not used after this.
+        unsafe { TessDeleteResultRenderer(self.renderer) }
+    }
 }
 
 impl Engine {
@@ -75,51 +136,6 @@ impl Engine {
     pub fn recognize(&mut self, page: &PageImage) -> Result<PageContent> {
         self.run(page)?;
         Ok(self.content(page))
-    }
-
-    /// Recognises every page and writes them as one PDF through tesseract's own renderer.
-    pub fn searchable_pdf(&mut self, pages: &[PageImage]) -> Result<(Vec<u8>, Vec<PageContent>)> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let base = std::env::temp_dir().join(format!(
-            "lectern-ocr-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let path = base.with_extension("pdf");
-        let result = self.render_pdf(pages, &base);
-        let bytes = result.and_then(|contents| {
-            let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-            Ok((bytes, contents))
-        });
-        let _ = std::fs::remove_file(&path);
-        bytes
-    }
-
-    fn render_pdf(&mut self, pages: &[PageImage], base: &std::path::Path) -> Result<Vec<PageContent>> {
-        let base = CString::new(base.to_str().context("temporary path is not UTF-8")?)?;
-        // SAFETY: the renderer is deleted on every path; the pix handed over is owned by tesseract afterwards.
-        unsafe {
-            let renderer = TessPDFRendererCreate(base.as_ptr(), TessBaseAPIGetDatapath(self.api), 0);
-            ensure!(!renderer.is_null(), "tesseract: could not create the PDF renderer");
-            let result = (|| {
-                ensure!(TessResultRendererBeginDocument(renderer, c"".as_ptr()) != 0, "tesseract: PDF begin failed");
-                let mut contents = Vec::with_capacity(pages.len());
-                for page in pages {
-                    self.run(page)?;
-                    contents.push(self.content(page));
-                    // Recognition saw the thresholded image; the PDF shows the original.
-                    let pnm = pnm(page);
-                    let pix = leptonica_sys::pixReadMem(pnm.as_ptr(), pnm.len());
-                    ensure!(!pix.is_null(), "leptonica: could not read the page image");
-                    TessBaseAPISetInputImage(self.api, pix);
-                    ensure!(TessResultRendererAddImage(renderer, self.api) != 0, "tesseract: adding a PDF page failed");
-                }
-                ensure!(TessResultRendererEndDocument(renderer) != 0, "tesseract: PDF end failed");
-                Ok(contents)
-            })();
-            TessDeleteResultRenderer(renderer);
-            result
-        }
     }
 
     /// Thresholds the page, hands it to tesseract with its resolution and recognises it.
@@ -450,7 +466,7 @@ mod tests {
     }
 
     #[test]
-    fn searchable_pdf_has_the_pages_and_their_text_in_place() {
+    fn searchable_pdf_is_written_page_by_page_with_the_text_in_place() {
         let (a4, _) = draw(A4.0, A4.1, 300, &INVOICE, 0, 255, 0);
         let (small, _) = draw(1400, 700, 200, &["Lieferschein für Bestellung 4711"], 40, 250, 0);
         let rgb: Vec<u8> = small.iter().flat_map(|&v| [v, v, v]).collect();
@@ -458,13 +474,15 @@ mod tests {
             PageImage { width: A4.0, height: A4.1, channels: 1, dpi: 300, pixels: &a4 },
             PageImage { width: 1400, height: 700, channels: 3, dpi: 200, pixels: &rgb },
         ];
-        let start = Instant::now();
-        let (pdf, contents) = searchable_pdf(&pages).unwrap();
-        eprintln!("searchable PDF of 2 pages: {:.2} s, {} bytes", start.elapsed().as_secs_f64(), pdf.len());
-        assert!(pdf.starts_with(b"%PDF-"));
-        assert_eq!(contents.len(), 2);
         let path = std::env::temp_dir().join(format!("lectern-ocr-test-{}.pdf", std::process::id()));
-        std::fs::write(&path, &pdf).unwrap();
+        let start = Instant::now();
+        let mut pdf = SearchablePdf::begin(&path).unwrap();
+        let contents: Vec<PageContent> = pages.iter().map(|page| pdf.add_page(page).unwrap()).collect();
+        pdf.finish().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        eprintln!("searchable PDF of 2 pages: {:.2} s, {} bytes", start.elapsed().as_secs_f64(), bytes.len());
+        assert!(bytes.starts_with(b"%PDF-"));
+        assert_eq!((contents[0].width, contents[0].height), (595.2, 841.92));
         let file = path.to_str().unwrap();
 
         let info = poppler("pdfinfo", &["-f", "1", "-l", "9", file]);
@@ -505,5 +523,11 @@ mod tests {
         }
         assert!(checked >= 30, "{bbox}");
         std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn searchable_pdf_needs_a_pdf_name_and_a_writable_place() {
+        assert!(SearchablePdf::begin(Path::new("/tmp/lectern-ocr-test.txt")).is_err());
+        assert!(SearchablePdf::begin(Path::new("/nonexistent/dir/out.pdf")).is_err());
     }
 }

@@ -29,8 +29,8 @@ struct PageOutput {
 #[derive(Default)]
 struct FileOutput {
     producer: Option<String>,
-    /// The searchable PDF when OCR made the text of every page.
-    ocr_pdf: Option<Vec<u8>>,
+    /// The searchable PDF, written in the work dir, when OCR made the text of every page.
+    ocr_pdf: Option<PathBuf>,
 }
 
 async fn set_status(state: &AppState, id: i64, code: i64) -> sqlx::Result<()> {
@@ -69,11 +69,12 @@ pub async fn process_document(state: &AppState, id: i64) -> anyhow::Result<()> {
     let work = WorkDir(state.config.data_dir.join("tmp").join(format!("job-{id}-{}", std::process::id())));
     tokio::fs::create_dir_all(&work.0).await?;
     let original = work.0.join("original");
+    let ocr_pdf = work.0.join("ocr.pdf");
     state.storage.get_to_file(&row.get::<String, _>("original_key"), &original).await?;
 
     let (tx, mut rx) = mpsc::channel::<PageOutput>(4);
     let lib = state.config.pdfium_lib.clone();
-    let extraction = tokio::task::spawn_blocking(move || extract(&lib, &original, &file_type, &tx));
+    let extraction = tokio::task::spawn_blocking(move || extract(&lib, &original, &file_type, &ocr_pdf, &tx));
     let mut pages = Vec::new();
     while let Some(page) = rx.recv().await {
         store_page(state, id, pages.len() + 1, &page).await?;
@@ -135,14 +136,24 @@ async fn fail(state: &AppState, id: i64, reason: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Text, boxes, images and thumbnails page by page, on a blocking thread; pages go out through `tx`.
-fn extract(lib: &Path, path: &Path, file_type: &str, tx: &mpsc::Sender<PageOutput>) -> anyhow::Result<FileOutput> {
+/// Text, boxes, images and thumbnails page by page, on a blocking thread; pages go out through `tx` and each is
+/// dropped once sent. A file without any text layer gets a searchable copy at `ocr_pdf`, written as pages are read.
+fn extract(
+    lib: &Path,
+    path: &Path,
+    file_type: &str,
+    ocr_pdf: &Path,
+    tx: &mpsc::Sender<PageOutput>,
+) -> anyhow::Result<FileOutput> {
     let send = |page: PageOutput| tx.blocking_send(page).map_err(|_| anyhow::anyhow!("processing was stopped"));
     if file_type == "pdf" {
         let file = pdf::PdfFile::open(lib, path)?;
-        let mut scans = Vec::new();
-        for index in 0..file.page_count() {
-            let content = if file.has_text(index)? {
+        let texts = (0..file.page_count()).map(|index| file.has_text(index)).collect::<anyhow::Result<Vec<_>>>()?;
+        // A scanned PDF gets a searchable copy; one with a text layer on some page keeps the original.
+        let scanned = !texts.is_empty() && !texts.contains(&true);
+        let mut searchable = if scanned { Some(ocr::SearchablePdf::begin(ocr_pdf)?) } else { None };
+        for (index, has_text) in texts.into_iter().enumerate() {
+            let content = if has_text {
                 file.page_content(index)?
             } else {
                 let [w, h] = file.page_sizes()[index];
@@ -150,33 +161,37 @@ fn extract(lib: &Path, path: &Path, file_type: &str, tx: &mpsc::Sender<PageOutpu
                 let (png, [pw, _]) = file.render(index, long_side)?;
                 let grey = image::load_from_memory(&png)?.to_luma8();
                 let dpi = (pw as f64 / (w / 72.0)).round() as u32;
-                let content = ocr::recognize(&page_image(&grey, dpi))?;
-                scans.push((grey, dpi));
+                let scan = page_image(&grey, dpi);
+                let content = match &mut searchable {
+                    Some(writer) => writer.add_page(&scan)?,
+                    None => ocr::recognize(&scan)?,
+                };
                 scale_to(content, [w, h])
             };
             let image = file.render(index, pdf::PAGE_IMAGE_LONG_SIDE)?;
             let thumbnail = file.render(index, pdf::THUMBNAIL_LONG_SIDE)?.0;
             send(PageOutput { content, image, thumbnail })?;
         }
-        // A scanned PDF gets a searchable copy; one with a text layer already is searchable.
-        let ocr_pdf = if scans.len() == file.page_count() {
-            let images: Vec<_> = scans.iter().map(|(g, dpi)| page_image(g, *dpi)).collect();
-            Some(ocr::searchable_pdf(&images)?.0)
-        } else {
-            None
+        let ocr_pdf = match searchable {
+            Some(writer) => {
+                writer.finish()?;
+                Some(ocr_pdf.to_owned())
+            }
+            None => None,
         };
         return Ok(FileOutput { producer: file.producer().map(str::to_owned), ocr_pdf });
     }
-    let bytes = std::fs::read(path)?;
-    let frames = raster::decode_pages(&bytes, file_type)?;
-    let images: Vec<_> = frames.iter().map(|f| page_image(f, raster::estimated_dpi(f.width(), f.height()))).collect();
-    let (pdf, contents) = ocr::searchable_pdf(&images).context("OCR failed")?;
-    for (frame, content) in frames.iter().zip(contents) {
-        let image = raster::scaled_png(frame, pdf::PAGE_IMAGE_LONG_SIDE)?;
-        let thumbnail = raster::scaled_png(frame, pdf::THUMBNAIL_LONG_SIDE)?.0;
-        send(PageOutput { content, image, thumbnail })?;
-    }
-    Ok(FileOutput { producer: None, ocr_pdf: Some(pdf) })
+    let mut searchable = ocr::SearchablePdf::begin(ocr_pdf)?;
+    let reader = std::io::BufReader::new(std::fs::File::open(path)?);
+    raster::decode_pages(reader, file_type, |frame| {
+        let dpi = raster::estimated_dpi(frame.width(), frame.height());
+        let content = searchable.add_page(&page_image(&frame, dpi)).context("OCR failed")?;
+        let image = raster::scaled_png(&frame, pdf::PAGE_IMAGE_LONG_SIDE)?;
+        let thumbnail = raster::scaled_png(&frame, pdf::THUMBNAIL_LONG_SIDE)?.0;
+        send(PageOutput { content, image, thumbnail })
+    })?;
+    searchable.finish()?;
+    Ok(FileOutput { producer: None, ocr_pdf: Some(ocr_pdf.to_owned()) })
 }
 
 fn page_image(grey: &image::GrayImage, dpi: u32) -> ocr::PageImage<'_> {
@@ -228,7 +243,7 @@ async fn store_text(state: &AppState, id: i64, doc: &layout::DocumentText, file:
     let ocr_pdf_key = match &file.ocr_pdf {
         Some(pdf) => {
             let key = file_key(id, "ocr.pdf");
-            state.storage.put(&key, pdf.clone()).await?;
+            state.storage.put_file(&key, pdf).await?;
             Some(key)
         }
         None => None,

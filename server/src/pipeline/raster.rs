@@ -1,9 +1,9 @@
 //! Raster pages: decoding uploaded images (multi-page TIFF included) to grey pixels, scaling, and PNG output.
 
-use std::io::Cursor;
+use std::io::{BufRead, Seek};
 
 use anyhow::{bail, Context, Result};
-use image::{imageops, GrayImage};
+use image::{imageops, GrayImage, ImageReader};
 
 /// Page images of scans are assumed to show an A4 page when their resolution is unknown; this is the dpi
 /// that makes the long side 11.69 inches, kept within what scanners produce.
@@ -11,25 +11,36 @@ pub fn estimated_dpi(width: u32, height: u32) -> u32 {
     ((width.max(height) as f64 / 11.69).round() as u32).clamp(70, 600)
 }
 
-/// Every page (frame) of an uploaded PNG, JPEG or TIFF as grey pixels.
-pub fn decode_pages(bytes: &[u8], file_type: &str) -> Result<Vec<GrayImage>> {
+/// Each page of an uploaded PNG, JPEG or TIFF as grey pixels, handed to `page` one at a time as it is decoded
+/// (a TIFF frame by frame, so only one page is in memory).
+pub fn decode_pages<R: BufRead + Seek>(
+    reader: R,
+    file_type: &str,
+    mut page: impl FnMut(GrayImage) -> Result<()>,
+) -> Result<()> {
     if file_type != "tiff" {
-        let img = image::load_from_memory(bytes).context("The image could not be decoded; it may be damaged.")?;
-        return Ok(vec![img.to_luma8()]);
+        let img = ImageReader::new(reader)
+            .with_guessed_format()
+            .map_err(anyhow::Error::from)
+            .and_then(|r| Ok(r.decode()?))
+            .context("The image could not be decoded; it may be damaged.")?;
+        return page(img.to_luma8());
     }
-    let mut decoder = tiff::decoder::Decoder::new(Cursor::new(bytes)).context("The TIFF file could not be read.")?;
-    let mut pages = Vec::new();
-    loop {
+    let mut decoder = tiff::decoder::Decoder::new(reader).context("The TIFF file could not be read.")?;
+    for number in 1.. {
         let (w, h) = decoder.dimensions().context("A TIFF page has no size.")?;
-        let data = decoder.read_image().with_context(|| format!("Page {} of the TIFF file could not be decoded.", pages.len() + 1))?;
+        let data =
+            decoder.read_image().with_context(|| format!("Page {number} of the TIFF file could not be decoded."))?;
         let color = decoder.colortype()?;
-        pages.push(to_grey(data, color, w, h).with_context(|| format!("Page {} of the TIFF file has an unsupported format.", pages.len() + 1))?);
+        let grey = to_grey(data, color, w, h)
+            .with_context(|| format!("Page {number} of the TIFF file has an unsupported format."))?;
+        page(grey)?;
         if !decoder.more_images() {
             break;
         }
         decoder.next_image()?;
     }
-    Ok(pages)
+    Ok(())
 }
 
 fn to_grey(data: tiff::decoder::DecodingResult, color: tiff::ColorType, w: u32, h: u32) -> Result<GrayImage> {
@@ -81,6 +92,7 @@ pub fn encode_png(grey: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Cursor;
 
     fn tiff_of(pages: &[(u32, u32, u8)]) -> Vec<u8> {
         let mut out = Cursor::new(Vec::new());
@@ -91,23 +103,54 @@ mod tests {
         out.into_inner()
     }
 
-    #[test]
-    fn multi_page_tiffs_give_every_page() {
-        let pages = decode_pages(&tiff_of(&[(40, 60, 10), (30, 20, 200)]), "tiff").unwrap();
-        assert_eq!(pages.len(), 2);
-        assert_eq!((pages[1].dimensions(), pages[1].get_pixel(0, 0).0[0]), ((30, 20), 200));
-        assert!(decode_pages(b"II*\0garbage", "tiff").is_err());
+    /// The pages decoded, or the error after the pages before it.
+    fn pages(bytes: &[u8], file_type: &str) -> (Vec<GrayImage>, Result<()>) {
+        let mut pages = Vec::new();
+        let result = decode_pages(Cursor::new(bytes), file_type, |page| {
+            pages.push(page);
+            Ok(())
+        });
+        (pages, result)
     }
 
     #[test]
-    fn pngs_decode_and_scale_down_only() {
+    fn multi_page_tiffs_give_every_page_one_at_a_time() {
+        let tiff = tiff_of(&[(40, 60, 10), (30, 20, 200), (50, 50, 90)]);
+        let (got, result) = pages(&tiff, "tiff");
+        result.unwrap();
+        let got: Vec<_> = got.iter().map(|p| (p.dimensions(), p.get_pixel(0, 0).0[0])).collect();
+        assert_eq!(got, [((40, 60), 10), ((30, 20), 200), ((50, 50), 90)]);
+        assert!(pages(b"II*\0garbage", "tiff").1.is_err());
+
+        // Each page is handed over before the next is decoded; an error from the caller stops decoding.
+        let mut seen = 0;
+        let result = decode_pages(Cursor::new(&tiff), "tiff", |_| {
+            seen += 1;
+            anyhow::ensure!(seen < 2, "stop");
+            Ok(())
+        });
+        assert_eq!((seen, result.unwrap_err().to_string()), (2, "stop".to_string()));
+
+        // A damaged later page fails after the pages before it were handed over.
+        let mut cut = tiff.clone();
+        let second = cut.windows(600).position(|w| w.iter().all(|&b| b == 200)).unwrap();
+        cut.truncate(second + 10);
+        let (got, result) = pages(&cut, "tiff");
+        assert_eq!(got.len(), 1);
+        assert!(result.is_err());
+    }
+
+    #[test]
+    fn pngs_decode_as_one_page_and_scale_down_only() {
         let png = encode_png(&vec![128; 400 * 200], 400, 200).unwrap();
-        let pages = decode_pages(&png, "png").unwrap();
-        let (bytes, size) = scaled_png(&pages[0], 100).unwrap();
+        let (got, result) = pages(&png, "png");
+        result.unwrap();
+        assert_eq!(got.len(), 1);
+        let (bytes, size) = scaled_png(&got[0], 100).unwrap();
         assert_eq!(size, [100, 50]);
         assert!(bytes.starts_with(b"\x89PNG"));
-        assert_eq!(scaled_png(&pages[0], 1000).unwrap().1, [400, 200]);
-        assert!(decode_pages(b"\x89PNG\r\n\x1a\nbroken", "png").is_err());
+        assert_eq!(scaled_png(&got[0], 1000).unwrap().1, [400, 200]);
+        assert!(pages(b"\x89PNG\r\n\x1a\nbroken", "png").1.is_err());
     }
 
     #[test]
