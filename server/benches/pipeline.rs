@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use lectern_server::pipeline::{ocr, pdf};
-use lectern_tests::pdf::{document, Page};
+use lectern_server::sample_pdf::{document, Page};
 
 const PDF_PAGES: usize = 50;
 const SCAN_PAGES: usize = 10;

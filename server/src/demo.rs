@@ -5,6 +5,7 @@ use axum::http::{header, Method, Request, StatusCode};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+use crate::sample_pdf::{document, Page};
 use crate::{http, review, users};
 
 pub const DEMO_EMAIL: &str = "demo@lectern.local";
@@ -66,33 +67,10 @@ pub async fn seed(state: http::AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A one-page A4 PDF with `lines` of ASCII text in Courier, the way a simple invoice generator writes it.
+/// A one-page A4 invoice with `lines` of text in Courier, the way a simple invoice generator writes it.
 fn invoice_pdf(lines: &[String]) -> Vec<u8> {
-    let mut content = String::new();
-    for (i, line) in lines.iter().enumerate() {
-        let text: String = line.chars().filter(|c| c.is_ascii() && !matches!(*c, '(' | ')' | '\\')).collect();
-        content.push_str(&format!("BT /F1 12 Tf 72 {} Td ({text}) Tj ET\n", 760 - 30 * i));
-    }
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_owned(),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Courier /Encoding /WinAnsiEncoding >>".to_owned(),
-        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
-    ];
-    let mut out = String::from("%PDF-1.4\n");
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.push_str(&format!("{} 0 obj\n{body}\nendobj\n", i + 1));
-    }
-    let xref = out.len();
-    out.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
-    for off in offsets {
-        out.push_str(&format!("{off:010} 00000 n \n"));
-    }
-    out.push_str(&format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1));
-    out.into_bytes()
+    let page = lines.iter().enumerate().fold(Page::a4(), |page, (i, line)| page.text(72.0, 760.0 - 30.0 * i as f64, 12.0, line));
+    document(&[page])
 }
 
 struct Api {

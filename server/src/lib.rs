@@ -6,6 +6,7 @@ pub mod demo;
 pub mod http;
 pub mod pipeline;
 pub mod review;
+pub mod sample_pdf;
 pub mod spans;
 pub mod storage;
 pub mod users;

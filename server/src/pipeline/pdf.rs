@@ -597,43 +597,4 @@ mod tests {
         let (_, [w, h]) = pdf.render(0, 20_000).unwrap();
         assert!((w * h) as f64 <= MAX_PIXELS && w == h, "{w}x{h}");
     }
-
-    /// Ad-hoc timing: `cargo test -p lectern-server pipeline::pdf::tests::speed -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn speed_of_fifty_pages() {
-        let mut content = String::new();
-        for i in 0..50 {
-            content += &text_at(
-                40.0,
-                800.0 - 15.0 * i as f64,
-                &format!("Line {i:02}: the quick brown fox jumps over the lazy dog 1234,56"),
-            );
-        }
-        let pages: Vec<TestPage> = (0..50).map(|_| page(A4, 0, content.clone())).collect();
-        let start = std::time::Instant::now();
-        let pdf = open("speed.pdf", &pages);
-        let opened = start.elapsed();
-        let start = std::time::Instant::now();
-        let chars: usize = (0..50)
-            .map(|i| {
-                pdf.page_content(i).unwrap().lines.iter().flat_map(|l| &l.words).map(|w| w.glyphs.len()).sum::<usize>()
-            })
-            .sum();
-        let text = start.elapsed();
-        let start = std::time::Instant::now();
-        let bytes: usize = (0..50).map(|i| pdf.render(i, PAGE_IMAGE_LONG_SIDE).unwrap().0.len()).sum();
-        let image = start.elapsed();
-        let start = std::time::Instant::now();
-        (0..50).for_each(|i| drop(pdf.render(i, THUMBNAIL_LONG_SIDE).unwrap()));
-        let thumb = start.elapsed();
-        eprintln!(
-            "open {opened:?}; per page: text+boxes {:?} ({} chars), image {:?} ({} KB), thumbnail {:?}",
-            text / 50,
-            chars / 50,
-            image / 50,
-            bytes / 50 / 1024,
-            thumb / 50
-        );
-    }
 }

@@ -1,5 +1,5 @@
-//! A tiny PDF writer for tests: pages with a size, an optional `/Rotate`, lines of text in the base-14 font
-//! Courier, and images taken from PNG files (a page without a text layer, for OCR).
+//! A small PDF writer for demo data, tests and benchmarks: pages with a size, an optional `/Rotate`, lines of
+//! text in the base-14 font Courier, and images taken from PNG files (a page without a text layer, for OCR).
 //!
 //! Every Courier glyph advances 0.6 × the font size, so the horizontal box of each drawn character is known
 //! exactly: the `i`-th character of `text(x, y, size, …)` spans `x + 0.6·size·i .. x + 0.6·size·(i+1)`.
@@ -29,6 +29,7 @@ struct Image {
     colors: u8,
     data: Vec<u8>,
 }
+
 
 /// The header of a PNG file: width, height, bit depth, colour type, interlace method.
 pub fn png_header(png: &[u8]) -> (u32, u32, u8, u8, u8) {
