@@ -447,3 +447,23 @@ pub async fn away_from_midnight(margin: Duration) {
         tokio::time::sleep(Duration::from_secs(left + 1)).await;
     }
 }
+
+/// The answer is a 400 naming `field` with a message.
+pub fn assert_field_error(status: StatusCode, body: &Value, field: &str) {
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let messages = body[field].as_array().unwrap_or_else(|| panic!("no error for `{field}` in {body}"));
+    assert!(messages.first().and_then(Value::as_str).is_some_and(|m| !m.is_empty()), "{body}");
+}
+
+/// The answer is a 404 with `detail`.
+pub fn assert_not_found(status: StatusCode, body: &Value) {
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(body["detail"].is_string(), "{body}");
+}
+
+/// GETs `path`, which must answer 200, and returns the body.
+pub async fn get_ok(client: &Client, path: &str) -> Value {
+    let (status, body) = client.get(path).await;
+    assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+    body
+}

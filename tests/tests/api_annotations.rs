@@ -4,6 +4,7 @@
 use lectern_tests::pdf::{self, Page};
 use lectern_tests::{keys, Client, Fixture, Server, StatusCode};
 use serde_json::{json, Value};
+use lectern_tests::assert_field_error;
 
 const ANNOTATIONS: &str = "/api/v3/annotations/";
 const MISSING: &str = "/api/v3/missing-annotations/";
@@ -82,11 +83,6 @@ async fn post_one(client: &Client, body: Value) -> Value {
 /// Another connection pool with the same token, as a second browser tab would have.
 fn server_client(client: &Client) -> Client {
     Client { http: reqwest::Client::new(), ..client.clone() }
-}
-
-fn assert_field_error(status: StatusCode, body: &Value, field: &str) {
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body[field][0].as_str().is_some_and(|m| !m.is_empty()), "no error for `{field}` in {body}");
 }
 
 async fn detail(client: &Client, doc: i64) -> Value {

@@ -8,6 +8,7 @@ use lectern_tests::pdf::{self, Page, A4, COURIER_ADVANCE};
 use lectern_tests::{ids, keys, Client, Server, StatusCode};
 use reqwest::header;
 use serde_json::{json, Value};
+use lectern_tests::{assert_field_error, assert_not_found, get_ok};
 
 const DOCS: &str = "/api/v3/documents/";
 
@@ -132,23 +133,6 @@ fn f(v: &Value) -> f64 {
 
 fn close(a: f64, b: f64, tolerance: f64) -> bool {
     (a - b).abs() <= tolerance
-}
-
-fn assert_field_error(status: StatusCode, body: &Value, field: &str) {
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let messages = body[field].as_array().unwrap_or_else(|| panic!("no error for `{field}` in {body}"));
-    assert!(messages.first().and_then(Value::as_str).is_some_and(|m| !m.is_empty()), "{body}");
-}
-
-fn assert_not_found(status: StatusCode, body: &Value) {
-    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    assert!(body["detail"].is_string(), "{body}");
-}
-
-async fn get_ok(client: &Client, path: &str) -> Value {
-    let (status, body) = client.get(path).await;
-    assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
-    body
 }
 
 async fn project(client: &Client, name: &str) -> i64 {

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use lectern_tests::{away_from_midnight, ids, keys, utc_date, Client, Server, StatusCode};
 use serde_json::{json, Value};
+use lectern_tests::assert_field_error;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Kind {
@@ -87,12 +88,6 @@ const SEVEN: [&str; 7] = ["delta", "alpha", "golf", "charlie", "bravo", "foxtrot
 
 fn results(page: &Value) -> &Vec<Value> {
     page["results"].as_array().unwrap_or_else(|| panic!("no results in {page}"))
-}
-
-fn assert_field_error(status: StatusCode, body: &Value, field: &str) {
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let messages = body[field].as_array().unwrap_or_else(|| panic!("no error for `{field}` in {body}"));
-    assert!(messages.first().and_then(Value::as_str).is_some_and(|m| !m.is_empty()), "{body}");
 }
 
 /// The query pairs of an absolute URL.

@@ -3,6 +3,7 @@
 use lectern_tests::{ids, keys, Client, Server, StatusCode};
 use reqwest::Method;
 use serde_json::{json, Value};
+use lectern_tests::assert_field_error;
 
 const PROJECTS: &str = "/api/v3/projects/";
 
@@ -32,12 +33,6 @@ fn assert_project(value: &Value) {
 
 fn detail(id: i64) -> String {
     format!("{PROJECTS}{id}/")
-}
-
-fn assert_field_error(status: StatusCode, body: &Value, field: &str) {
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let messages = body[field].as_array().unwrap_or_else(|| panic!("no error for `{field}` in {body}"));
-    assert!(messages.first().and_then(Value::as_str).is_some_and(|m| !m.is_empty()), "{body}");
 }
 
 fn assert_detail_error(status: StatusCode, body: &Value, expected: StatusCode) {

@@ -4,6 +4,7 @@
 use lectern_tests::{ids, keys, Client, Server, StatusCode};
 use reqwest::Method;
 use serde_json::{json, Value};
+use lectern_tests::{assert_field_error, assert_not_found, get_ok};
 
 const CATEGORIES: &str = "/api/v3/categories/";
 const LABELS: &str = "/api/v3/labels/";
@@ -31,23 +32,6 @@ const SCHEMA_LABEL_KEYS: [&str; 7] =
 
 fn at(path: &str, id: i64) -> String {
     format!("{path}{id}/")
-}
-
-async fn get_ok(client: &Client, path: &str) -> Value {
-    let (status, body) = client.get(path).await;
-    assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
-    body
-}
-
-fn assert_field_error(status: StatusCode, body: &Value, field: &str) {
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let messages = body[field].as_array().unwrap_or_else(|| panic!("no error for `{field}` in {body}"));
-    assert!(messages.first().and_then(Value::as_str).is_some_and(|m| !m.is_empty()), "{body}");
-}
-
-fn assert_not_found(status: StatusCode, body: &Value) {
-    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    assert!(body["detail"].is_string(), "{body}");
 }
 
 /// The ids of the label sets in a category's schema, in order.
