@@ -48,6 +48,7 @@ fn peak_memory_mb() -> f64 {
 }
 
 fn main() {
+    ocr::limit_openmp_threads().expect("restart with OMP_THREAD_LIMIT=1");
     let dir = std::env::temp_dir().join(format!("lectern-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let lib = std::env::var_os("PDFIUM_LIB").map(PathBuf::from).unwrap_or_else(|| workspace().join(".tools/pdfium/libpdfium.so"));

@@ -65,16 +65,7 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
-    // Tesseract's OpenMP threads fight the worker pool for the cores (a page takes 5× longer). OpenMP reads
-    // its limit when the library loads, before `main`, so the process starts itself again with the limit set.
-    if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
-        use std::os::unix::process::CommandExt;
-        let err = std::process::Command::new(std::env::current_exe()?)
-            .args(std::env::args_os().skip(1))
-            .env("OMP_THREAD_LIMIT", "1")
-            .exec();
-        return Err(err.into());
-    }
+    pipeline::ocr::limit_openmp_threads()?;
     tokio::runtime::Runtime::new()?.block_on(run())
 }
 

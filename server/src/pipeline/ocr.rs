@@ -10,6 +10,17 @@ use std::path::Path;
 use std::ptr;
 use tesseract_sys::*;
 
+/// Tesseract's OpenMP threads fight the worker pool for the cores (a page takes about 5× longer). OpenMP reads
+/// its limit when the library loads, before `main`, so without `OMP_THREAD_LIMIT` the process starts itself
+/// again with the limit set; this returns only when the limit is in place (or the restart failed).
+pub fn limit_openmp_threads() -> std::io::Result<()> {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
+        return Ok(());
+    }
+    Err(std::process::Command::new(std::env::current_exe()?).args(std::env::args_os().skip(1)).env("OMP_THREAD_LIMIT", "1").exec())
+}
+
 /// A page image: rows of tightly packed 8-bit pixels, grey (1 channel) or RGB (3), and its resolution.
 #[derive(Debug, Clone, Copy)]
 pub struct PageImage<'a> {
