@@ -988,3 +988,47 @@ async fn uploads_over_the_limit_get_413() {
     let doc = ann.upload_ok(project, "small.pdf", small_pdf("Small"), &[("sync", "True")]).await;
     assert_eq!(doc["status_data"], 2);
 }
+
+#[tokio::test]
+async fn documents_without_a_category_get_the_best_matching_one() {
+    let server = Server::start().await;
+    let client = server.user("ann@example.com").await;
+    let fx = client.fixture("Categories").await;
+    let payslip = client.create("/api/v3/categories/", json!({"project": fx.project, "name": "Payslip"})).await;
+    client.create("/api/v3/labels/", json!({"project": fx.project, "name": "Net pay", "label_sets": [payslip]})).await;
+
+    // "Invoice" and its label "Total" occur; "Payslip" and "Net pay" do not.
+    let doc = client.upload_ok(fx.project, "a.pdf", small_pdf("Invoice 7 Total 12,00"), &[("sync", "True")]).await;
+    assert_eq!(doc["category"], fx.category, "{doc}");
+    let confidence = doc["category_confidence"].as_f64().unwrap();
+    assert!(confidence > 0.5 && confidence <= 1.0, "{confidence}");
+    let doc = client.upload_ok(fx.project, "b.pdf", small_pdf("Payslip March Net pay 2.100,00"), &[("sync", "True")]).await;
+    assert_eq!(doc["category"], payslip, "{doc}");
+    // No keyword at all: no category is guessed, and a category sent with the upload is kept as it is.
+    let doc = client.upload_ok(fx.project, "c.pdf", small_pdf("Lorem ipsum dolor"), &[("sync", "True")]).await;
+    assert_eq!((doc["category"].clone(), doc["category_confidence"].clone()), (Value::Null, Value::Null), "{doc}");
+    let given = payslip.to_string();
+    let doc = client.upload_ok(fx.project, "d.pdf", small_pdf("Invoice Total"), &[("sync", "True"), ("category", &given)]).await;
+    assert_eq!(doc["category"], payslip, "{doc}");
+}
+
+#[tokio::test]
+async fn files_of_a_document_not_processed_yet_answer_428() {
+    // No worker runs in this server, so the upload stays queued.
+    let server = Server::start_env(&[("LECTERN_WORKERS", "0")]).await;
+    let client = server.user("ann@example.com").await;
+    let fx = client.fixture("Queued").await;
+    let doc = client.upload_ok(fx.project, "q.pdf", small_pdf("Invoice"), &[]).await;
+    assert_eq!(doc["status_data"], 0, "{doc}");
+    let id = doc["id"].as_i64().unwrap();
+    for path in [format!("/api/v3/documents/{id}/bbox/"), format!("/doc/show/{id}/")] {
+        let resp = client.get_raw(&path).await;
+        assert_eq!(resp.status(), StatusCode::PRECONDITION_REQUIRED, "{path}");
+    }
+    let (status, body) = client.post(&format!("/api/v3/documents/{id}/search/"), json!({"q": "Invoice"})).await;
+    assert_eq!(status, StatusCode::PRECONDITION_REQUIRED, "{body}");
+    // The original is stored before the upload is answered.
+    let original = client.get_raw(&format!("/doc/show-original/{id}/")).await;
+    assert_eq!(original.status(), StatusCode::OK);
+    assert!(original.bytes().await.unwrap().starts_with(b"%PDF-"));
+}
