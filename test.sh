@@ -20,4 +20,5 @@ trap 'scripts/pg.sh stop "${pg#* }"' EXIT
 echo "== unit, API (SQLite) and browser tests"
 cargo nextest run --workspace --no-fail-fast
 echo "== API tests on PostgreSQL"
-LECTERN_TEST_PG="${pg% *}" cargo nextest run -p lectern-tests --no-fail-fast -E 'not binary(/^browser/)'
+# The same package selection as above, so the build is reused rather than redone with other features.
+LECTERN_TEST_PG="${pg% *}" cargo nextest run --workspace --no-fail-fast -E 'package(lectern-tests) and not binary(/^browser/)'
