@@ -105,15 +105,15 @@ pub struct Suggestion {
 }
 
 /// Stores AI suggestions: origin `extraction`, no creator, not revised, not correct, with their confidence.
-/// The extraction stage and `lectern-server suggest` call this; it returns the new annotations' ids.
+/// The extraction stage and `lectern-server suggest` call this; all are stored or none. Returns their ids.
 pub async fn store_suggestions(
     state: &crate::http::AppState,
     document: i64,
     suggestions: &[Suggestion],
 ) -> crate::http::error::Result<Vec<i64>> {
-    let mut ids = Vec::new();
-    for s in suggestions {
-        let write = lectern_api::annotations::AnnotationWrite {
+    let writes = suggestions
+        .iter()
+        .map(|s| lectern_api::annotations::AnnotationWrite {
             document: Some(document),
             label: Some(s.label),
             label_set: s.label_set,
@@ -127,10 +127,9 @@ pub async fn store_suggestions(
             confidence: Some(s.confidence),
             origin: Some("extraction".into()),
             ..Default::default()
-        };
-        ids.push(crate::http::annotations::insert(state, None, write).await?);
-    }
-    Ok(ids)
+        })
+        .collect();
+    crate::http::annotations::insert(state, None, writes).await
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! Annotations (§8, §12), missing annotations (§13) and the review workflow over HTTP, on a generated PDF
 //! processed by the real pipeline; AI suggestions come from `lectern-server suggest`.
 
+use lectern_tests::assert_field_error;
 use lectern_tests::pdf::{self, Page};
 use lectern_tests::{keys, Client, Fixture, Server, StatusCode};
 use serde_json::{json, Value};
-use lectern_tests::assert_field_error;
 
 const ANNOTATIONS: &str = "/api/v3/annotations/";
 const MISSING: &str = "/api/v3/missing-annotations/";
@@ -514,4 +514,53 @@ async fn the_demo_project_opens_with_suggestions_to_review() {
             .iter()
             .all(|a| a["origin"] == "extraction" && a["created_by"].is_null() && a["confidence"].is_f64()));
     }
+}
+
+#[tokio::test]
+async fn concurrent_writes_to_one_document_are_serialised() {
+    let Setup { server: _server, client, fixture, doc, .. } = setup().await;
+    let total = fixture.labels[0];
+    let s = offset("9,50");
+
+    // Eight reviewers label the same text at once: one annotation is made, the others hear why not.
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let c = server_client(&client);
+            tokio::spawn(async move {
+                c.post(ANNOTATIONS, json!({"document": doc, "label": total, "span": range(s, s + 4)})).await
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        let (status, body) = t.await.unwrap();
+        assert!(matches!(status, StatusCode::CREATED | StatusCode::FORBIDDEN), "{status}: {body}");
+        statuses.push(status);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 1, "{statuses:?}");
+    let listed = client.get_all(&format!("{ANNOTATIONS}?document={doc}")).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+
+    // An accept racing a delete: whichever comes second sees the first one's result, and a write to the
+    // removed annotation is a 404, never a lost or half-done write.
+    for round in 0..5 {
+        let a = post_one(&client, json!({"document": doc, "label": total, "span": range(0, 7)})).await;
+        let path = format!("{ANNOTATIONS}{}/", a["id"]);
+        let other = server_client(&client);
+        let (accept, delete) =
+            tokio::join!(client.patch(&path, json!({"revised": true, "is_correct": true})), other.delete(&path),);
+        assert_eq!(delete.0, StatusCode::NO_CONTENT, "round {round}: {delete:?}");
+        assert!(matches!(accept.0, StatusCode::OK | StatusCode::NOT_FOUND), "round {round}: {accept:?}");
+        assert_eq!(client.get(&path).await.0, StatusCode::NOT_FOUND, "round {round}");
+        assert_eq!(client.patch(&path, json!({"revised": true})).await.0, StatusCode::NOT_FOUND);
+    }
+
+    // Marking "not found" from two tabs at once records it once.
+    let body = json!([{"document": doc, "label": fixture.labels[1], "label_set": fixture.category}]);
+    let other = server_client(&client);
+    let (x, y) = tokio::join!(client.post(MISSING, body.clone()), other.post(MISSING, body.clone()));
+    let mut statuses = [x.0, y.0];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::CREATED, StatusCode::BAD_REQUEST], "{x:?} {y:?}");
+    assert_eq!(client.get_all(&format!("{MISSING}?document={doc}")).await.len(), 1);
 }

@@ -4,15 +4,14 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
 pub type Db = AnyPool;
+/// A transaction; `&mut *tx` runs queries in it.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// Connects and brings the schema up to date.
 pub async fn connect(url: &str) -> anyhow::Result<Db> {
     sqlx::any::install_default_drivers();
     let is_sqlite = url.starts_with("sqlite:");
-    let pool = AnyPoolOptions::new()
-        .max_connections(if is_sqlite { 4 } else { 16 })
-        .connect(url)
-        .await?;
+    let pool = AnyPoolOptions::new().max_connections(if is_sqlite { 4 } else { 16 }).connect(url).await?;
     if is_sqlite {
         // WAL lets readers proceed while a writer commits; the setting is stored in the file.
         sqlx::query("PRAGMA journal_mode=WAL").execute(&pool).await?;
@@ -69,7 +68,11 @@ pub fn query_with(sql: &str, args: Vec<Arg>) -> sqlx::query::Query<'_, sqlx::Any
 }
 
 /// Rows of `select` (which aliases its main table `t`) whose `t.id` is in `ids`, in the order of `ids`.
-pub async fn rows_by_ids(db: &Db, select: &str, ids: &[i64]) -> sqlx::Result<Vec<AnyRow>> {
+pub async fn rows_by_ids<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    select: &str,
+    ids: &[i64],
+) -> sqlx::Result<Vec<AnyRow>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

@@ -9,6 +9,7 @@
 //! holds the label, and its existing set is reused (the latest of a repeating one) or one is made. A PATCH writes only the fields
 //! sent. The annotation's `offset_string` joins its spans' strings with `\n`; a drawn box with no text keeps
 //! the typed text with null offsets. Labels marked missing in a potential set move to the set that replaces it.
+//! Writes to one document's annotations are serialised by `lock_documents`; a list is stored all or none.
 
 use std::collections::HashMap;
 
@@ -21,7 +22,7 @@ use lectern_api::annotations::{
 };
 use lectern_api::documents::Document;
 use lectern_api::geometry::PageBox;
-use lectern_api::Paginated;
+use lectern_api::{Paginated, SchemaLabelSet};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use sqlx::any::AnyRow;
@@ -120,12 +121,15 @@ pub fn state_of(a: &Annotation) -> review::State {
     review::state(a.nested.is_correct, a.nested.revised, a.nested.created_by.is_some())
 }
 
-pub async fn load(db: &Db, ids: &[i64]) -> Result<Vec<Annotation>> {
+pub async fn load<'e>(db: impl sqlx::Executor<'e, Database = sqlx::Any>, ids: &[i64]) -> Result<Vec<Annotation>> {
     db::rows_by_ids(db, SELECT, ids).await?.iter().map(from_row).collect()
 }
 
 /// Every annotation of a document, in text order.
-pub async fn of_document(db: &Db, document: i64) -> Result<Vec<Annotation>> {
+pub async fn of_document<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    document: i64,
+) -> Result<Vec<Annotation>> {
     let sql = format!("{SELECT} WHERE t.document_id = $1 ORDER BY t.start_offset, t.id");
     sqlx::query(&sql).bind(document).fetch_all(db).await?.iter().map(from_row).collect()
 }
@@ -148,14 +152,36 @@ pub fn writable(doc: &Document) -> Result<()> {
     Ok(())
 }
 
-/// Marks the document changed, so clients (the SDK) refresh it.
-pub async fn touch(db: &Db, document: i64) -> Result<()> {
-    sqlx::query("UPDATE documents SET updated_at = $1 WHERE id = $2")
-        .bind(db::now())
-        .bind(document)
-        .execute(db)
-        .await?;
-    Ok(())
+/// Starts the transaction that every write to the annotations (and missing annotations) of `documents` runs in,
+/// and reads the documents inside it. It begins by bumping each document's `updated_at` (the SDK refreshes a
+/// document when it changes), which locks the document's row on PostgreSQL and takes SQLite's write lock. So
+/// writes to one document are serialised, and the checks made inside (reviewed? still there? a duplicate?) see
+/// the latest state. Rows are locked in id order, so two requests that lock several documents cannot deadlock. Nothing may use
+/// the pool between this and the commit: on SQLite it would wait for the lock this transaction holds.
+pub async fn lock_documents(db: &Db, documents: &[i64]) -> Result<(db::Tx, Vec<Document>)> {
+    let mut ids = documents.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut tx = db.begin().await?;
+    let now = db::now();
+    for id in &ids {
+        let done = sqlx::query("UPDATE documents SET updated_at = $1 WHERE id = $2")
+            .bind(&now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound);
+        }
+    }
+    let docs = documents::load(&mut *tx, &ids).await?;
+    Ok((tx, docs))
+}
+
+/// `lock_documents` for one document.
+pub async fn lock_document(db: &Db, document: i64) -> Result<(db::Tx, Document)> {
+    let (tx, mut docs) = lock_documents(db, &[document]).await?;
+    Ok((tx, docs.pop().ok_or(Error::NotFound)?))
 }
 
 /// A JSON body that is one object or a list of them, and whether it was a list.
@@ -200,15 +226,28 @@ pub async fn check_label_set(db: &Db, doc: &Document, label: i64, label_set: i64
     Ok(*multiple)
 }
 
-/// The annotation set and label set an annotation goes to (§12.3): the given set, a new set of a repeating
-/// label set, the single set of a non-repeating one, or the set inferred from the label.
-async fn decide_set(
+/// Where an annotation goes (§12.3), decided before the document is locked.
+#[derive(Debug, Clone, Copy)]
+enum SetChoice {
+    /// An annotation set of the document, of this label set.
+    Existing { set: i64, label_set: i64 },
+    /// The existing set of the label set if there is one (the first of a non-repeating one, the latest of a
+    /// repeating one), else a new one.
+    Reuse { label_set: i64, latest: bool },
+    /// A new set of a repeating label set.
+    New { label_set: i64 },
+}
+
+/// Checks the label and the given set or label set against the document's category and decides where the
+/// annotation goes: the given set, a new set of a repeating label set, the single set of a non-repeating one,
+/// or the set inferred from the label.
+async fn choose_set(
     db: &Db,
     doc: &Document,
     label: i64,
     annotation_set: Option<i64>,
     label_set: Option<i64>,
-) -> Result<(i64, i64)> {
+) -> Result<SetChoice> {
     validate::ids_in_project(db, "labels", "", doc.project, "label", &[label]).await?;
     if let Some(set) = annotation_set {
         let row = sqlx::query("SELECT label_set_id FROM annotation_sets WHERE id = $1 AND document_id = $2")
@@ -225,9 +264,9 @@ async fn decide_set(
             ));
         }
         check_label_set(db, doc, label, set_label_set).await?;
-        return Ok((set, set_label_set));
+        return Ok(SetChoice::Existing { set, label_set: set_label_set });
     }
-    let (label_set, new_if_multiple) = match label_set {
+    let (label_set, sent) = match label_set {
         Some(ls) => (ls, true),
         None => {
             let category = doc.category.ok_or_else(|| {
@@ -250,48 +289,44 @@ async fn decide_set(
         }
     };
     let multiple = check_label_set(db, doc, label, label_set).await?;
-    if !(multiple && new_if_multiple) {
-        // The single set of a non-repeating label set is its first; for a repeating one, the latest.
-        let order = if multiple { "DESC" } else { "ASC" };
-        let sql =
-            format!("SELECT id FROM annotation_sets WHERE document_id = $1 AND label_set_id = $2 ORDER BY id {order}");
-        let existing = sqlx::query(&sql).bind(doc.id).bind(label_set).fetch_optional(db).await?;
-        if let Some(row) = existing {
-            return Ok((row.get("id"), label_set));
+    Ok(if multiple && sent { SetChoice::New { label_set } } else { SetChoice::Reuse { label_set, latest: multiple } })
+}
+
+/// The annotation set and label set of a choice, making the set when needed; runs in the document's lock.
+async fn place(tx: &mut db::Tx, document: i64, choice: SetChoice) -> Result<(i64, i64)> {
+    let label_set = match choice {
+        SetChoice::Existing { set, label_set } => return Ok((set, label_set)),
+        SetChoice::Reuse { label_set, latest } => {
+            let order = if latest { "DESC" } else { "ASC" };
+            let sql = format!(
+                "SELECT id FROM annotation_sets WHERE document_id = $1 AND label_set_id = $2 ORDER BY id {order}"
+            );
+            let existing = sqlx::query(&sql).bind(document).bind(label_set).fetch_optional(&mut **tx).await?;
+            if let Some(row) = existing {
+                return Ok((row.get("id"), label_set));
+            }
+            label_set
         }
-    }
+        SetChoice::New { label_set } => label_set,
+    };
     let id: i64 = sqlx::query(
         "INSERT INTO annotation_sets (document_id, label_set_id, created_at) VALUES ($1, $2, $3) RETURNING id",
     )
-    .bind(doc.id)
+    .bind(document)
     .bind(label_set)
     .bind(db::now())
-    .fetch_one(db)
+    .fetch_one(&mut **tx)
     .await?
     .get("id");
-    if !multiple {
-        // Two requests may have created the single set at once: the first one stays, the others go.
-        let first: i64 =
-            sqlx::query("SELECT MIN(id) AS id FROM annotation_sets WHERE document_id = $1 AND label_set_id = $2")
-                .bind(doc.id)
-                .bind(label_set)
-                .fetch_one(db)
-                .await?
-                .get("id");
-        if first != id {
-            sqlx::query("DELETE FROM annotation_sets WHERE id = $1").bind(id).execute(db).await?;
-            return Ok((first, label_set));
-        }
-    }
     // Labels marked missing in the potential set (no id yet) now belong to the set that replaces it.
     sqlx::query(
         "UPDATE missing_annotations SET annotation_set_id = $1
          WHERE document_id = $2 AND label_set_id = $3 AND annotation_set_id IS NULL",
     )
     .bind(id)
-    .bind(doc.id)
+    .bind(document)
     .bind(label_set)
-    .execute(db)
+    .execute(&mut **tx)
     .await?;
     Ok((id, label_set))
 }
@@ -394,7 +429,13 @@ async fn resolve_spans(state: &AppState, doc: &Document, inputs: &[SpanInput]) -
 }
 
 /// Refuses a second annotation of `label` over the same text (403); a declined one over it is replaced.
-async fn check_duplicate(db: &Db, document: i64, label: i64, spans: &[Value], except: Option<i64>) -> Result<()> {
+async fn check_duplicate(
+    tx: &mut db::Tx,
+    document: i64,
+    label: i64,
+    spans: &[Value],
+    except: Option<i64>,
+) -> Result<()> {
     let Some(key) = Resolved::key(spans) else { return Ok(()) };
     let rows = sqlx::query(
         "SELECT id, spans, is_correct, revised FROM annotations WHERE document_id = $1 AND label_id = $2 AND id <> $3",
@@ -402,13 +443,16 @@ async fn check_duplicate(db: &Db, document: i64, label: i64, spans: &[Value], ex
     .bind(document)
     .bind(label)
     .bind(except.unwrap_or(0))
-    .fetch_all(db)
+    .fetch_all(&mut **tx)
     .await?;
     for r in rows {
         let other: Vec<Value> = serde_json::from_str(&r.get::<String, _>("spans")).map_err(anyhow::Error::from)?;
         if Resolved::key(&other).as_ref() == Some(&key) {
             if db::flag(&r, "revised") && !db::flag(&r, "is_correct") {
-                sqlx::query("DELETE FROM annotations WHERE id = $1").bind(r.get::<i64, _>("id")).execute(db).await?;
+                sqlx::query("DELETE FROM annotations WHERE id = $1")
+                    .bind(r.get::<i64, _>("id"))
+                    .execute(&mut **tx)
+                    .await?;
             } else {
                 return Err(Error::Forbidden(DUPLICATE.into()));
             }
@@ -444,11 +488,21 @@ fn check_bbox(doc: &Document, bbox: &Option<Value>) -> Result<Option<String>> {
     }
 }
 
-/// Stores one annotation: by `user` (a person, checked for membership) or, with `None`, by the AI.
-pub async fn insert(state: &AppState, user: Option<&AuthUser>, w: AnnotationWrite) -> Result<i64> {
+/// An annotation checked against its document, ready to be stored.
+struct Prepared {
+    write: AnnotationWrite,
+    document: i64,
+    label: i64,
+    choice: SetChoice,
+    resolved: Resolved,
+    bbox: Option<String>,
+    confidence: Option<f64>,
+}
+
+async fn prepare(state: &AppState, user: Option<&AuthUser>, write: AnnotationWrite) -> Result<Prepared> {
     let db = &state.db;
-    let doc_id = w.document.ok_or_else(|| Error::required("document"))?;
-    let label = w.label.ok_or_else(|| Error::required("label"))?;
+    let doc_id = write.document.ok_or_else(|| Error::required("document"))?;
+    let label = write.label.ok_or_else(|| Error::required("label"))?;
     let doc = documents::load(db, &[doc_id]).await?.pop().ok_or_else(|| Error::no_such("document", doc_id))?;
     if let Some(user) = user {
         if !validate::is_member(db, user.id, doc.project).await? {
@@ -456,45 +510,65 @@ pub async fn insert(state: &AppState, user: Option<&AuthUser>, w: AnnotationWrit
         }
     }
     writable(&doc)?;
-    let confidence = check_confidence(w.confidence)?;
-    let bbox = check_bbox(&doc, &w.selection_bbox)?;
-    let resolved = resolve_spans(state, &doc, w.span.as_deref().ok_or_else(|| Error::required("span"))?).await?;
-    let (set, label_set) = decide_set(db, &doc, label, w.annotation_set, w.label_set).await?;
-    check_duplicate(db, doc.id, label, &resolved.spans, None).await?;
-    let revised = w.revised.unwrap_or(false);
+    let confidence = check_confidence(write.confidence)?;
+    let bbox = check_bbox(&doc, &write.selection_bbox)?;
+    let resolved = resolve_spans(state, &doc, write.span.as_deref().ok_or_else(|| Error::required("span"))?).await?;
+    let choice = choose_set(db, &doc, label, write.annotation_set, write.label_set).await?;
+    Ok(Prepared { write, document: doc.id, label, choice, resolved, bbox, confidence })
+}
+
+/// Stores annotations, all or none: by `user` (a person, checked for membership) or, with `None`, by the AI.
+pub async fn insert(state: &AppState, user: Option<&AuthUser>, writes: Vec<AnnotationWrite>) -> Result<Vec<i64>> {
+    let mut prepared = Vec::new();
+    for write in writes {
+        prepared.push(prepare(state, user, write).await?);
+    }
+    let documents: Vec<i64> = prepared.iter().map(|p| p.document).collect();
+    let (mut tx, docs) = lock_documents(&state.db, &documents).await?;
+    for doc in &docs {
+        writable(doc)?;
+    }
     let user_id = user.map(|u| u.id);
-    let now = db::now();
-    let id: i64 = sqlx::query(
-        "INSERT INTO annotations (document_id, annotation_set_id, label_id, label_set_id, spans, selection_bbox,
-            start_offset, end_offset, offset_string, offset_string_original, custom_offset_string, confidence,
-            is_correct, revised, origin, created_by_id, revised_by_id, metadata, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
-    )
-    .bind(doc.id)
-    .bind(set)
-    .bind(label)
-    .bind(label_set)
-    .bind(Value::Array(resolved.spans).to_string())
-    .bind(bbox)
-    .bind(resolved.start)
-    .bind(resolved.end)
-    .bind(resolved.offset_string)
-    .bind(resolved.offset_string_original)
-    .bind(resolved.custom)
-    .bind(confidence)
-    .bind(w.is_correct.unwrap_or(false))
-    .bind(revised)
-    .bind(w.origin.unwrap_or_else(|| "api.v3".into()))
-    .bind(user_id)
-    .bind(if revised { user_id } else { None })
-    .bind(w.metadata.map(|m| m.to_string()))
-    .bind(&now)
-    .bind(&now)
-    .fetch_one(db)
-    .await?
-    .get("id");
-    touch(db, doc.id).await?;
-    Ok(id)
+    let mut ids = Vec::new();
+    for p in prepared {
+        let (set, label_set) = place(&mut tx, p.document, p.choice).await?;
+        check_duplicate(&mut tx, p.document, p.label, &p.resolved.spans, None).await?;
+        let revised = p.write.revised.unwrap_or(false);
+        let now = db::now();
+        let id: i64 = sqlx::query(
+            "INSERT INTO annotations (document_id, annotation_set_id, label_id, label_set_id, spans, selection_bbox,
+                start_offset, end_offset, offset_string, offset_string_original, custom_offset_string, confidence,
+                is_correct, revised, origin, created_by_id, revised_by_id, metadata, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+             RETURNING id",
+        )
+        .bind(p.document)
+        .bind(set)
+        .bind(p.label)
+        .bind(label_set)
+        .bind(Value::Array(p.resolved.spans).to_string())
+        .bind(p.bbox)
+        .bind(p.resolved.start)
+        .bind(p.resolved.end)
+        .bind(p.resolved.offset_string)
+        .bind(p.resolved.offset_string_original)
+        .bind(p.resolved.custom)
+        .bind(p.confidence)
+        .bind(p.write.is_correct.unwrap_or(false))
+        .bind(revised)
+        .bind(p.write.origin.unwrap_or_else(|| "api.v3".into()))
+        .bind(user_id)
+        .bind(if revised { user_id } else { None })
+        .bind(p.write.metadata.map(|m| m.to_string()))
+        .bind(&now)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?
+        .get("id");
+        ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(ids)
 }
 
 /// List annotations of the caller's documents (the flat alternative to `annotation_sets`).
@@ -519,10 +593,7 @@ async fn create_annotations(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>)> {
     let (items, is_list) = one_or_many::<AnnotationWrite>(&body)?;
-    let mut ids = Vec::new();
-    for item in items {
-        ids.push(insert(&state, Some(&user), item).await?);
-    }
+    let ids = insert(&state, Some(&user), items).await?;
     let mut created = load(&state.db, &ids).await?;
     if is_list {
         Ok((StatusCode::CREATED, Fields::default().respond(created)?))
@@ -563,32 +634,40 @@ async fn update_annotation(
     if w.document.is_some_and(|d| d != doc.id) {
         return Err(Error::field("document", "An annotation cannot move to another document."));
     }
+    // Defaults come from the annotation as read before the lock; only the fields sent are written, so concurrent
+    // changes of different fields do not undo each other.
     let label = w.label.unwrap_or(current.label.id);
-    let (set, label_set) = if w.label.is_some() || w.label_set.is_some() || w.annotation_set.is_some() {
+    let moved = w.label.is_some() || w.label_set.is_some() || w.annotation_set.is_some();
+    let choice = if moved {
         let annotation_set = match (w.annotation_set, w.label_set) {
             (Some(s), _) => Some(s),
             (None, Some(ls)) if ls != current.label_set.id => None,
             _ => Some(current.annotation_set),
         };
-        decide_set(db, &doc, label, annotation_set, w.label_set).await?
+        Some(choose_set(db, &doc, label, annotation_set, w.label_set).await?)
     } else {
-        (current.annotation_set, current.label_set.id)
+        None
     };
     let resolved = match &w.span {
         Some(span) => Some(resolve_spans(&state, &doc, span).await?),
         None => None,
     };
-    if w.label.is_some() || resolved.is_some() {
-        let spans = resolved.as_ref().map(|r| r.spans.as_slice()).unwrap_or(&current.nested.span);
-        check_duplicate(db, doc.id, label, spans, Some(id)).await?;
-    }
     let bbox = match &w.selection_bbox {
         Some(b) => Some(check_bbox(&doc, &Some(b.clone()))?),
         None => None,
     };
     let reviewed = w.is_correct.is_some() || w.revised.is_some();
-    let moved = w.label.is_some() || w.label_set.is_some() || w.annotation_set.is_some();
-    // Only the fields sent are written, so concurrent changes of different fields do not undo each other.
+    let (mut tx, doc) = lock_document(db, doc.id).await?;
+    writable(&doc)?;
+    let current = load(&mut *tx, &[id]).await?.pop().ok_or(Error::NotFound)?;
+    let (set, label_set) = match choice {
+        Some(choice) => place(&mut tx, doc.id, choice).await?,
+        None => (current.annotation_set, current.label_set.id),
+    };
+    if w.label.is_some() || resolved.is_some() {
+        let spans = resolved.as_ref().map(|r| r.spans.as_slice()).unwrap_or(&current.nested.span);
+        check_duplicate(&mut tx, doc.id, label, spans, Some(id)).await?;
+    }
     let tail = if resolved.is_some() {
         ", spans = $12, start_offset = $13, end_offset = $14, offset_string = $15, offset_string_original = $16,
             custom_offset_string = $17 WHERE id = $18"
@@ -623,12 +702,8 @@ async fn update_annotation(
             .bind(r.offset_string_original)
             .bind(r.custom);
     }
-    q = q.bind(id);
-    let done = q.execute(db).await?;
-    if done.rows_affected() == 0 {
-        return Err(Error::NotFound);
-    }
-    touch(db, doc.id).await?;
+    q.bind(id).execute(&mut *tx).await?;
+    tx.commit().await?;
     Fields::default().respond(load(db, &[id]).await?.pop().ok_or(Error::NotFound)?)
 }
 
@@ -637,10 +712,12 @@ async fn update_annotation(
     params(("id" = i64, Path)), responses((status = 204), (status = 400), (status = 404)))]
 async fn delete_annotation(State(state): State<AppState>, user: AuthUser, PathId(id): PathId) -> Result<StatusCode> {
     let db = &state.db;
-    let (current, doc) = visible(&state, &user, id).await?;
+    let (_, doc) = visible(&state, &user, id).await?;
+    let (mut tx, doc) = lock_document(db, doc.id).await?;
     writable(&doc)?;
+    let current = load(&mut *tx, &[id]).await?.pop().ok_or(Error::NotFound)?;
     let human = current.nested.created_by.is_some() || current.nested.origin != "extraction";
-    let done = if review::delete_keeps_as_declined(state_of(&current), human) {
+    if review::delete_keeps_as_declined(state_of(&current), human) {
         let (is_correct, revised) = review::DECLINE;
         sqlx::query(
             "UPDATE annotations SET is_correct = $1, revised = $2, revised_by_id = $3, updated_at = $4 WHERE id = $5",
@@ -650,15 +727,12 @@ async fn delete_annotation(State(state): State<AppState>, user: AuthUser, PathId
         .bind(user.id)
         .bind(db::now())
         .bind(id)
-        .execute(db)
-        .await?
+        .execute(&mut *tx)
+        .await?;
     } else {
-        sqlx::query("DELETE FROM annotations WHERE id = $1").bind(id).execute(db).await?
-    };
-    if done.rows_affected() == 0 {
-        return Err(Error::NotFound);
+        sqlx::query("DELETE FROM annotations WHERE id = $1").bind(id).execute(&mut *tx).await?;
     }
-    touch(db, doc.id).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -672,9 +746,10 @@ async fn update_document_annotations(
     Body(body): Body<BulkUpdate>,
 ) -> Result<Json<Value>> {
     let db = &state.db;
-    let doc = documents::visible(db, &user, id).await?;
+    documents::visible(db, &user, id).await?;
+    let (mut tx, doc) = lock_document(db, id).await?;
     writable(&doc)?;
-    let found = load(db, &body.ids).await?;
+    let found = load(&mut *tx, &body.ids).await?;
     if let Some(missing) =
         body.ids.iter().find(|i| !found.iter().any(|a| a.nested.id == **i && a.nested.document == id))
     {
@@ -690,24 +765,34 @@ async fn update_document_annotations(
             .bind(user.id)
             .bind(db::now())
             .bind(a.nested.id)
-            .execute(db)
+            .execute(&mut *tx)
             .await?;
     }
-    touch(db, id).await?;
+    tx.commit().await?;
     Fields::default().respond(load(db, &body.ids).await?)
 }
 
-/// The `annotation_sets` tree of a document (§8) and its counts per review state.
-pub async fn review_tree(db: &Db, doc: &Document) -> Result<(Vec<Value>, ReviewCounts)> {
-    let annotations = of_document(db, doc.id).await?;
+/// The label sets of the document's category with their labels: the frame of its `annotation_sets` tree.
+pub async fn schema_of(db: &Db, doc: &Document) -> Result<Vec<SchemaLabelSet>> {
+    match doc.category {
+        Some(category) => categories::schema(db, category).await,
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The `annotation_sets` tree of a document (§8) and its counts per review state, read through `conn` (the
+/// document's lock when a write depends on it) within the frame `schema_of` gives.
+pub async fn review_tree(
+    conn: &mut sqlx::AnyConnection,
+    doc: &Document,
+    schema: &[SchemaLabelSet],
+) -> Result<(Vec<Value>, ReviewCounts)> {
+    let annotations = of_document(&mut *conn, doc.id).await?;
     let states: Vec<review::State> = annotations.iter().map(state_of).collect();
-    let Some(category) = doc.category else {
-        return Ok((Vec::new(), review::counts(&states, &[])));
-    };
     let existing: Vec<(i64, i64)> =
         sqlx::query("SELECT id, label_set_id FROM annotation_sets WHERE document_id = $1 ORDER BY id")
             .bind(doc.id)
-            .fetch_all(db)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|r| (r.get("id"), r.get("label_set_id")))
@@ -715,7 +800,7 @@ pub async fn review_tree(db: &Db, doc: &Document) -> Result<(Vec<Value>, ReviewC
     let missing: Vec<(i64, i64, Option<i64>)> =
         sqlx::query("SELECT label_id, label_set_id, annotation_set_id FROM missing_annotations WHERE document_id = $1")
             .bind(doc.id)
-            .fetch_all(db)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|r| (r.get("label_id"), r.get("label_set_id"), r.get("annotation_set_id")))
@@ -726,7 +811,7 @@ pub async fn review_tree(db: &Db, doc: &Document) -> Result<(Vec<Value>, ReviewC
     }
     let mut tree = Vec::new();
     let mut slots = Vec::new();
-    for set in categories::schema(db, category).await? {
+    for set in schema {
         let mut ids: Vec<Option<i64>> =
             existing.iter().filter(|(_, ls)| *ls == set.id).map(|(id, _)| Some(*id)).collect();
         if ids.is_empty() {

@@ -95,7 +95,7 @@ fn from_row(r: &AnyRow) -> Result<Document> {
 }
 
 /// Loads documents in the order of `ids`.
-pub async fn load(db: &Db, ids: &[i64]) -> Result<Vec<Document>> {
+pub async fn load<'e>(db: impl sqlx::Executor<'e, Database = sqlx::Any>, ids: &[i64]) -> Result<Vec<Document>> {
     db::rows_by_ids(db, SELECT, ids).await?.iter().map(from_row).collect()
 }
 
@@ -115,7 +115,8 @@ pub async fn detail(db: &Db, doc: Document) -> Result<DocumentDetail> {
         .iter()
         .map(page_summary)
         .collect();
-    let (annotation_sets, review_counts) = annotations::review_tree(db, &doc).await?;
+    let schema = annotations::schema_of(db, &doc).await?;
+    let (annotation_sets, review_counts) = annotations::review_tree(&mut *db.acquire().await?, &doc, &schema).await?;
     Ok(DocumentDetail { document: doc, text, pages, annotation_sets, review_counts })
 }
 
@@ -410,8 +411,8 @@ async fn update_document(
 ) -> Result<Json<Value>> {
     let doc = visible(&state.db, &user, id).await?;
     let name = match body.data_file_name.as_deref() {
-        Some(n) => validate::name("data_file_name", Some(n))?,
-        None => doc.data_file_name.clone(),
+        Some(n) => Some(validate::name("data_file_name", Some(n))?),
+        None => None,
     };
     let category = match body.category {
         Some(Some(c)) => {
@@ -421,32 +422,39 @@ async fn update_document(
         Some(None) => None,
         None => doc.category,
     };
-    let dataset_status = check_dataset_status(body.dataset_status.unwrap_or(doc.dataset_status))?;
+    let dataset_status = body.dataset_status.map(check_dataset_status).transpose()?;
+    let assignee = match &body.assignee {
+        Some(Some(who)) => Some(Some(member_id(&state.db, doc.project, "assignee", who).await?)),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let schema = annotations::schema_of(&state.db, &doc).await?;
+    // Finishing the review is checked and written in the document's lock, so no annotation write slips between.
+    let (mut tx, doc) = annotations::lock_document(&state.db, id).await?;
     if body.is_reviewed == Some(true) && !doc.is_reviewed {
-        let (_, counts) = annotations::review_tree(&state.db, &doc).await?;
+        let (_, counts) = annotations::review_tree(&mut tx, &doc, &schema).await?;
         if let Some(why) = crate::review::review_blocker(&counts) {
             return Err(Error::field("is_reviewed", why));
         }
     }
-    let assignee = match &body.assignee {
-        Some(Some(who)) => Some(member_id(&state.db, doc.project, "assignee", who).await?),
-        Some(None) => None,
-        None => sqlx::query("SELECT assignee_id FROM documents WHERE id = $1").bind(id).fetch_one(&state.db).await?.get("assignee_id"),
-    };
+    // Only the fields sent are written.
     sqlx::query(
-        "UPDATE documents SET data_file_name = $1, category_id = $2, category_is_revised = $3, is_reviewed = $4,
-            dataset_status = $5, assignee_id = $6, updated_at = $7 WHERE id = $8",
+        "UPDATE documents SET data_file_name = COALESCE($1, data_file_name), category_id = CASE WHEN $2 THEN $3 ELSE category_id END,
+            category_is_revised = COALESCE($4, category_is_revised), is_reviewed = COALESCE($5, is_reviewed),
+            dataset_status = COALESCE($6, dataset_status), assignee_id = CASE WHEN $7 THEN $8 ELSE assignee_id END WHERE id = $9",
     )
     .bind(name)
+    .bind(body.category.is_some())
     .bind(category)
-    .bind(body.category_is_revised.unwrap_or(doc.category_is_revised))
-    .bind(body.is_reviewed.unwrap_or(doc.is_reviewed))
+    .bind(body.category_is_revised)
+    .bind(body.is_reviewed)
     .bind(dataset_status)
-    .bind(assignee)
-    .bind(db::now())
+    .bind(assignee.is_some())
+    .bind(assignee.flatten())
     .bind(id)
-    .execute(&state.db)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     let doc = visible(&state.db, &user, id).await?;
     Fields::default().respond(detail(&state.db, doc).await?)
 }

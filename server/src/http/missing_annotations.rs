@@ -10,7 +10,7 @@ use serde_json::Value;
 use sqlx::Row;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::annotations::{check_label_set, member_documents, one_or_many, touch, writable};
+use super::annotations::{check_label_set, lock_document, lock_documents, member_documents, one_or_many, writable};
 use super::auth::AuthUser;
 use super::error::{Error, PathId, Result};
 use super::list::{Fields, Filter, FilterKind, ListRequest, ListSpec};
@@ -67,20 +67,26 @@ async fn create_missing(
 ) -> Result<(StatusCode, Json<Value>)> {
     let db = &state.db;
     let (items, _) = one_or_many::<MissingAnnotationWrite>(&body)?;
-    let mut ids = Vec::new();
-    for m in items {
+    for m in &items {
         let doc =
             documents::visible(db, &user, m.document).await.map_err(|_| Error::no_such("document", m.document))?;
-        writable(&doc)?;
         check_label_set(db, &doc, m.label, m.label_set).await?;
+    }
+    let documents: Vec<i64> = items.iter().map(|m| m.document).collect();
+    let (mut tx, docs) = lock_documents(db, &documents).await?;
+    for doc in &docs {
+        writable(doc)?;
+    }
+    let mut ids = Vec::new();
+    for m in items {
         if let Some(set) = m.annotation_set {
             let ok = sqlx::query(
                 "SELECT 1 AS one FROM annotation_sets WHERE id = $1 AND document_id = $2 AND label_set_id = $3",
             )
             .bind(set)
-            .bind(doc.id)
+            .bind(m.document)
             .bind(m.label_set)
-            .fetch_optional(db)
+            .fetch_optional(&mut *tx)
             .await?
             .is_some();
             if !ok {
@@ -91,11 +97,11 @@ async fn create_missing(
             "SELECT 1 AS one FROM missing_annotations WHERE document_id = $1 AND label_id = $2 AND label_set_id = $3
              AND COALESCE(annotation_set_id, 0) = $4",
         )
-        .bind(doc.id)
+        .bind(m.document)
         .bind(m.label)
         .bind(m.label_set)
         .bind(m.annotation_set.unwrap_or(0))
-        .fetch_optional(db)
+        .fetch_optional(&mut *tx)
         .await?
         .is_some();
         if exists {
@@ -108,17 +114,17 @@ async fn create_missing(
             "INSERT INTO missing_annotations (document_id, label_id, label_set_id, annotation_set_id, created_at)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
-        .bind(doc.id)
+        .bind(m.document)
         .bind(m.label)
         .bind(m.label_set)
         .bind(m.annotation_set)
         .bind(db::now())
-        .fetch_one(db)
+        .fetch_one(&mut *tx)
         .await?
         .get("id");
-        touch(db, doc.id).await?;
         ids.push(id);
     }
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Fields::default().respond(load(db, &ids).await?)?))
 }
 
@@ -128,9 +134,13 @@ async fn create_missing(
 async fn delete_missing(State(state): State<AppState>, user: AuthUser, PathId(id): PathId) -> Result<StatusCode> {
     let db = &state.db;
     let m = load(db, &[id]).await?.pop().ok_or(Error::NotFound)?;
-    let doc = documents::visible(db, &user, m.document).await?;
+    documents::visible(db, &user, m.document).await?;
+    let (mut tx, doc) = lock_document(db, m.document).await?;
     writable(&doc)?;
-    sqlx::query("DELETE FROM missing_annotations WHERE id = $1").bind(id).execute(db).await?;
-    touch(db, doc.id).await?;
+    let done = sqlx::query("DELETE FROM missing_annotations WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound);
+    }
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
