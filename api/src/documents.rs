@@ -126,3 +126,36 @@ pub struct DocumentWrite {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub assignee: Option<Option<serde_json::Value>>,
 }
+
+/// A source page in a postprocess body (§15.1): which page, and how far to turn it clockwise (a multiple of 90,
+/// negative turns counter-clockwise). DVUI's other keys (`number`, `thumbnail_url`, …) are ignored; the list
+/// order is the new page order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PageRef {
+    pub id: i64,
+    #[serde(default)]
+    pub angle: i64,
+}
+
+/// One output document of `POST documents/{id}/postprocess/`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PostprocessPart {
+    /// The new document's `data_file_name`; the source's name (numbered for later parts) when absent.
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub category: Option<i64>,
+    pub pages: Vec<PageRef>,
+}
+
+/// A document set (§16): the uploaded file and the documents made from it, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DocumentSet {
+    pub id: i64,
+    pub original_file_url: String,
+    pub original_number_of_pages: u32,
+    pub documents: Vec<DocumentDetail>,
+}

@@ -46,21 +46,25 @@ enum Command {
     },
     /// Create the demo user and a demo project with categories, labels and label sets.
     SeedDemo,
-    /// Store an AI suggestion (origin `extraction`, for review) over the text `[start, end)` of a processed document.
+    /// Store an AI suggestion (origin `extraction`, for review) over the text `[start, end)` of a processed document,
+    /// or many at once from a file.
     Suggest {
         #[arg(long)]
         document: i64,
-        #[arg(long)]
-        label: i64,
+        #[arg(long, required_unless_present = "from")]
+        label: Option<i64>,
         /// Inferred from the label and the document's category when absent.
         #[arg(long)]
         label_set: Option<i64>,
-        #[arg(long)]
-        start: usize,
-        #[arg(long)]
-        end: usize,
+        #[arg(long, required_unless_present = "from")]
+        start: Option<usize>,
+        #[arg(long, required_unless_present = "from")]
+        end: Option<usize>,
         #[arg(long, default_value_t = 0.9)]
         confidence: f64,
+        /// A JSON list of `{"label", "label_set"?, "start", "end", "confidence"?}`, stored all or none.
+        #[arg(long, conflicts_with_all = ["label", "start", "end"])]
+        from: Option<PathBuf>,
     },
 }
 
@@ -117,15 +121,49 @@ async fn run() -> anyhow::Result<()> {
             pipeline::jobs::spawn_workers(&state, 1);
             demo::seed(state).await?
         }
-        Command::Suggest { document, label, label_set, start, end, confidence } => {
-            let suggestion = review::Suggestion { label, label_set, start_offset: start, end_offset: end, confidence };
-            let ids = review::store_suggestions(&state, document, &[suggestion])
+        Command::Suggest { document, label, label_set, start, end, confidence, from } => {
+            let suggestions = match (from, label, start, end) {
+                (Some(path), ..) => serde_json::from_slice::<Vec<SuggestionLine>>(&std::fs::read(&path)?)
+                    .with_context(|| format!("{} is not a list of suggestions", path.display()))?
+                    .into_iter()
+                    .map(|s| s.suggestion(confidence))
+                    .collect(),
+                (None, Some(label), Some(start), Some(end)) => {
+                    vec![review::Suggestion { label, label_set, start_offset: start, end_offset: end, confidence }]
+                }
+                _ => anyhow::bail!("give --label, --start and --end, or --from"),
+            };
+            let ids = review::store_suggestions(&state, document, &suggestions)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", error_text(e)))?;
-            println!("{}", ids[0]);
+            for id in ids {
+                println!("{id}");
+            }
         }
     }
     Ok(())
+}
+
+/// One suggestion of `suggest --from`.
+#[derive(serde::Deserialize)]
+struct SuggestionLine {
+    label: i64,
+    label_set: Option<i64>,
+    start: usize,
+    end: usize,
+    confidence: Option<f64>,
+}
+
+impl SuggestionLine {
+    fn suggestion(self, default_confidence: f64) -> review::Suggestion {
+        review::Suggestion {
+            label: self.label,
+            label_set: self.label_set,
+            start_offset: self.start,
+            end_offset: self.end,
+            confidence: self.confidence.unwrap_or(default_confidence),
+        }
+    }
 }
 
 /// An API error as its JSON body, for the command line.

@@ -246,7 +246,7 @@ async fn read_upload(state: &AppState, mut multipart: Multipart) -> Result<(Opti
     Ok((file, from_value(Value::Object(fields))?))
 }
 
-fn random_hex() -> String {
+pub fn random_hex() -> String {
     use rand::RngCore;
     let mut bytes = [0u8; 12];
     rand::thread_rng().fill_bytes(&mut bytes);
@@ -356,9 +356,12 @@ async fn insert_document(
 ) -> Result<i64> {
     let now = db::now();
     let mut tx = state.db.begin().await?;
-    let set: i64 = sqlx::query("INSERT INTO document_sets (project_id, original_key, created_at) VALUES ($1, $2, $3) RETURNING id")
+    let set: i64 = sqlx::query(
+        "INSERT INTO document_sets (project_id, original_key, file_type, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
         .bind(project)
         .bind(key)
+        .bind(file_type)
         .bind(&now)
         .fetch_one(&mut *tx)
         .await?

@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
         .route("/page/show-thumbnail/{id}/", get(page_thumbnail))
         .route("/doc/show-original/{id}/", get(original))
         .route("/doc/show/{id}/", get(processed_pdf))
+        .route("/doc/show-document-set-original/{id}/", get(set_original))
 }
 
 /// A stored file with an ETag; a matching `If-None-Match` gets 304. Query strings (cache busters) are ignored.
@@ -98,4 +99,22 @@ async fn processed_pdf(State(state): State<AppState>, user: AuthUser, headers: H
     };
     let name = format!("{}.pdf", doc.data_file_name.trim_end_matches(".pdf"));
     serve(&state, &headers, &key, format!("{id}-pdf-{}", doc.updated_at), "application/pdf", Some(&name)).await
+}
+
+/// The file uploaded for a document set, before any split (§16).
+async fn set_original(State(state): State<AppState>, user: AuthUser, headers: HeaderMap, PathId(id): PathId) -> Result<Response> {
+    let row = sqlx::query(
+        "SELECT s.project_id, s.original_key, s.file_type, s.created_at, d.data_file_name FROM document_sets s
+         JOIN documents d ON d.document_set_id = s.id WHERE s.id = $1 ORDER BY d.id LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(&state.db)
+    .await?
+    .ok_or(Error::NotFound)?;
+    if !super::validate::is_member(&state.db, user.id, row.get("project_id")).await? {
+        return Err(Error::NotFound);
+    }
+    let key: String = row.get("original_key");
+    let etag = format!("set-{id}-{}", row.get::<String, _>("created_at"));
+    serve(&state, &headers, &key, etag, content_type(&row.get::<String, _>("file_type")), Some(&row.get::<String, _>("data_file_name"))).await
 }

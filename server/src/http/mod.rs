@@ -33,6 +33,7 @@ pub mod labels;
 pub mod list;
 pub mod missing_annotations;
 pub mod pages;
+pub mod postprocess;
 pub mod projects;
 pub mod validate;
 
@@ -92,6 +93,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(pages::router())
         .merge(annotations::router())
         .merge(missing_annotations::router())
+        .merge(postprocess::router())
         .split_for_parts()
 }
 

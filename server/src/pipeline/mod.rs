@@ -1,5 +1,7 @@
 //! The document processing pipeline: extraction of text and boxes, OCR, rendering, as durable jobs.
 
+use std::path::PathBuf;
+
 use anyhow::Context;
 
 use crate::http::AppState;
@@ -19,5 +21,14 @@ pub async fn run(state: &AppState, job: &jobs::Job) -> anyhow::Result<()> {
         jobs::PROCESS => process::process_document(state, document).await,
         jobs::WEBHOOK => webhook::deliver(state, document).await,
         other => anyhow::bail!("unknown job kind \"{other}\""),
+    }
+}
+
+/// A working folder for one job, removed when dropped.
+pub struct WorkDir(pub PathBuf);
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }

@@ -169,6 +169,38 @@ impl PdfFile {
     }
 }
 
+/// Writes a new PDF at `out` made of pages of `source`: each `(index, quarter_turns)` copies page `index` and turns
+/// it clockwise by that many quarter turns more than it was (the page's `/Rotate`), so text, boxes and images of the
+/// new file are read exactly as from a PDF made already rotated.
+pub fn compose(lib: &Path, source: &Path, pages: &[(usize, u8)], out: &Path) -> Result<()> {
+    let pdfium = pdfium(lib)?;
+    let source = pdfium.load_pdf_from_file(source, None).map_err(open_error)?;
+    let mut composed = pdfium.create_new_pdf().map_err(|e| anyhow!("cannot create a PDF: {e:?}"))?;
+    for (position, (index, quarter_turns)) in pages.iter().enumerate() {
+        let index = PdfPageIndex::try_from(*index).context("page index")?;
+        let position = PdfPageIndex::try_from(position).context("page position")?;
+        composed
+            .pages_mut()
+            .copy_page_from_document(&source, index, position)
+            .map_err(|e| anyhow!("cannot copy page {}: {e:?}", index + 1))?;
+        let mut page = composed.pages().get(position).map_err(|e| anyhow!("cannot read the copied page: {e:?}"))?;
+        let turns = match page.rotation().map_err(|e| anyhow!("page rotation: {e:?}"))? {
+            PdfPageRenderRotation::None => 0,
+            PdfPageRenderRotation::Degrees90 => 1,
+            PdfPageRenderRotation::Degrees180 => 2,
+            PdfPageRenderRotation::Degrees270 => 3,
+        };
+        page.set_rotation(match (turns + quarter_turns) % 4 {
+            0 => PdfPageRenderRotation::None,
+            1 => PdfPageRenderRotation::Degrees90,
+            2 => PdfPageRenderRotation::Degrees180,
+            _ => PdfPageRenderRotation::Degrees270,
+        });
+    }
+    composed.save_to_file(out).map_err(|e| anyhow!("cannot write the PDF: {e:?}"))?;
+    Ok(())
+}
+
 fn end_word(line: &mut Line, word: &mut Word) {
     if !word.glyphs.is_empty() {
         line.words.push(std::mem::take(word));

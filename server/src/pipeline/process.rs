@@ -10,7 +10,7 @@ use sqlx::Row;
 use tokio::sync::mpsc;
 
 use super::layout::{self, PageContent};
-use super::{jobs, ocr, pdf, raster};
+use super::{jobs, ocr, pdf, raster, WorkDir};
 use crate::db;
 use crate::http::documents::file_key;
 use crate::http::AppState;
@@ -41,15 +41,6 @@ async fn set_status(state: &AppState, id: i64, code: i64) -> sqlx::Result<()> {
         .execute(&state.db)
         .await?;
     Ok(())
-}
-
-/// A working folder for one job, removed when dropped.
-struct WorkDir(PathBuf);
-
-impl Drop for WorkDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 pub async fn process_document(state: &AppState, id: i64) -> anyhow::Result<()> {
@@ -268,6 +259,15 @@ async fn store_text(state: &AppState, id: i64, doc: &layout::DocumentText, file:
     .bind(pages as i64)
     .bind(status::QUEUED_CATEGORIZATION)
     .bind(db::now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    // The set's page count is the upload's: the first document processed from it, before any split.
+    sqlx::query(
+        "UPDATE document_sets SET original_number_of_pages = $1
+         WHERE id = (SELECT document_set_id FROM documents WHERE id = $2) AND original_number_of_pages = 0",
+    )
+    .bind(pages as i64)
     .bind(id)
     .execute(&mut *tx)
     .await?;

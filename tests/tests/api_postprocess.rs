@@ -1,0 +1,220 @@
+//! Postprocess (§15.1) and document sets (§16) over HTTP: splitting, turning and reordering pages of real PDFs,
+//! checked against PDFs generated already turned, and every bad body refused with a message.
+
+use lectern_tests::pdf::{self, Page};
+use lectern_tests::{assert_field_error, Client, Fixture, Server, StatusCode};
+use serde_json::{json, Value};
+
+const TEXTS: [&str; 3] = ["Invoice 2024-17 Total 9,50 EUR", "Delivery note 88 Parcel 2", "Payslip March Net 1.234,00"];
+
+fn page(i: usize) -> Page {
+    Page::a4().text(72.0, 760.0, 14.0, TEXTS[i]).text(72.0, 700.0, 10.0, &format!("Page {}", i + 1))
+}
+
+async fn upload(client: &Client, fixture: &Fixture, pages: Vec<Page>) -> Value {
+    let category = fixture.category.to_string();
+    client
+        .upload_ok(fixture.project, "bundle.pdf", pdf::document(&pages), &[("sync", "True"), ("category", &category)])
+        .await
+}
+
+fn page_ids(doc: &Value) -> Vec<i64> {
+    doc["pages"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect()
+}
+
+fn postprocess_path(doc: i64) -> String {
+    format!("/api/v3/documents/{doc}/postprocess/")
+}
+
+/// The text and character boxes of a processed document, as the SDK reads them.
+async fn text_and_boxes(client: &Client, doc: i64) -> (String, Value) {
+    let detail = client.wait_done(doc).await;
+    let (status, bbox) = client.get(&format!("/api/v3/documents/{doc}/bbox/")).await;
+    assert_eq!(status, StatusCode::OK, "{bbox}");
+    (detail["text"].as_str().unwrap().to_owned(), bbox["bbox"].clone())
+}
+
+#[tokio::test]
+async fn a_bundle_is_split_turned_and_reordered() {
+    let server = Server::start().await;
+    let client = server.user("editor@example.com").await;
+    let fixture = client.fixture("Postprocess").await;
+    let original = pdf::document(&[page(0), page(1), page(2)]);
+    let category = fixture.category.to_string();
+    let doc = client
+        .upload_ok(fixture.project, "bundle.pdf", original.clone(), &[("sync", "True"), ("category", &category)])
+        .await;
+    let id = doc["id"].as_i64().unwrap();
+    let set = doc["document_set"].as_i64().unwrap();
+    let [p1, p2, p3] = page_ids(&doc)[..] else { panic!("three pages: {doc}") };
+    let (status, a) = client
+        .post(
+            "/api/v3/annotations/",
+            json!({"document": id, "label": fixture.labels[0], "span": [{"start_offset": 0, "end_offset": 7}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+
+    // Two documents: the first page alone, then the third page turned right before the second.
+    let (status, result) = client
+        .post(
+            &postprocess_path(id),
+            json!([{"name": "invoice.pdf", "category": fixture.category, "pages": [{"id": p1, "angle": 0, "number": 1}]},
+                   {"name": "rest.pdf", "category": null,
+                    "pages": [{"id": p3, "angle": 90, "thumbnail_url": "/x"}, {"id": p2, "angle": 0}]}]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    let result = result.as_array().unwrap();
+    assert_eq!(result.len(), 2);
+    assert_eq!(result[0]["id"], id, "the first output is the source document");
+    let rest = result[1]["id"].as_i64().unwrap();
+    assert_ne!(rest, id);
+    assert_eq!((result[0]["document_set"].as_i64(), result[1]["document_set"].as_i64()), (Some(set), Some(set)));
+
+    let first = client.wait_done(id).await;
+    assert_eq!((first["data_file_name"].as_str(), first["number_of_pages"].as_i64()), (Some("invoice.pdf"), Some(1)));
+    assert_eq!(first["text"], format!("{}\nPage 1", TEXTS[0]));
+    assert_eq!(first["split_is_revised"], true);
+    assert_eq!(first["category"], fixture.category);
+    assert_eq!(client.get(&format!("/api/v3/annotations/{}/", a["id"])).await.0, StatusCode::NOT_FOUND);
+
+    // The turned page reads exactly like a PDF made turned; the second keeps its text.
+    let (text, boxes) = text_and_boxes(&client, rest).await;
+    let reference = upload(&client, &fixture, vec![page(2).rotate(90), page(1)]).await;
+    let (expected_text, expected_boxes) = text_and_boxes(&client, reference["id"].as_i64().unwrap()).await;
+    assert_eq!(text, expected_text);
+    assert!(text.ends_with(&format!("{}\nPage 2", TEXTS[1])), "{text}");
+    assert_eq!(boxes, expected_boxes);
+    let rest_detail = client.wait_done(rest).await;
+    let size = &rest_detail["pages"][0]["original_size"];
+    assert!(size[0].as_f64() > size[1].as_f64(), "a portrait page turned right is landscape: {size}");
+    assert_eq!(rest_detail["data_file_name"], "rest.pdf");
+
+    // The set: the upload's file and page count, the documents newest first, with dotted fields.
+    let (status, body) = client
+        .get(&format!(
+            "/api/v3/document-sets/{set}/?expand=documents&fields=documents.id,documents.data_file_name,documents.category"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["documents"],
+        json!([{"id": rest, "data_file_name": "rest.pdf", "category": null},
+               {"id": id, "data_file_name": "invoice.pdf", "category": fixture.category}])
+    );
+    let (_, whole) = client.get(&format!("/api/v3/document-sets/{set}/")).await;
+    assert_eq!(whole["original_number_of_pages"], 3, "{whole}");
+    let file = client.get_raw(whole["original_file_url"].as_str().unwrap()).await;
+    assert_eq!(file.status(), StatusCode::OK);
+    assert_eq!(file.bytes().await.unwrap().to_vec(), original, "the upload itself");
+
+    // Another user sees neither the set nor its file.
+    let other = server.user("stranger@example.com").await;
+    assert_eq!(other.get(&format!("/api/v3/document-sets/{set}/")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(other.get_raw(&format!("/doc/show-document-set-original/{set}/")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        other.post(&postprocess_path(id), json!([{"pages": [{"id": page_ids(&first)[0]}]}])).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_page_turned_upside_down_reads_like_one_made_so() {
+    let server = Server::start().await;
+    let client = server.user("editor@example.com").await;
+    let fixture = client.fixture("Turn").await;
+    let doc = upload(&client, &fixture, vec![page(0)]).await;
+    let id = doc["id"].as_i64().unwrap();
+    let (status, result) =
+        client.post(&postprocess_path(id), json!([{"pages": [{"id": page_ids(&doc)[0], "angle": -180}]}])).await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    assert_eq!(result[0]["id"], id);
+    assert_eq!(result[0]["data_file_name"], "bundle.pdf", "the name is kept when none is sent");
+    let turned = text_and_boxes(&client, id).await;
+    let reference = upload(&client, &fixture, vec![page(0).rotate(180)]).await;
+    assert_eq!(turned, text_and_boxes(&client, reference["id"].as_i64().unwrap()).await);
+}
+
+#[tokio::test]
+async fn bad_bodies_are_refused_with_what_is_wrong() {
+    let server = Server::start().await;
+    let client = server.user("editor@example.com").await;
+    let fixture = client.fixture("Bad").await;
+    let doc = upload(&client, &fixture, vec![page(0), page(1)]).await;
+    let other_doc = upload(&client, &fixture, vec![page(2)]).await;
+    let id = doc["id"].as_i64().unwrap();
+    let [p1, p2] = page_ids(&doc)[..] else { panic!() };
+    let foreign = page_ids(&other_doc)[0];
+    let path = postprocess_path(id);
+    let refused = |body: Value| {
+        let client = client.clone();
+        let path = path.clone();
+        async move { client.post(&path, body).await }
+    };
+
+    let (status, body) = refused(json!({"pages": [{"id": p1}]})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = refused(json!([])).await;
+    assert_eq!(
+        (status, body["detail"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("Send at least one output document."))
+    );
+    for (body, field, says) in [
+        (json!([{"pages": [{"id": p1}, {"id": p1}, {"id": p2}]}]), "pages", "used twice"),
+        (json!([{"pages": [{"id": p1}]}]), "pages", "in no output document"),
+        (json!([{"pages": [{"id": p1}, {"id": p2}, {"id": 999_999}]}]), "pages", "not a page of document"),
+        (json!([{"pages": [{"id": p1}, {"id": p2}, {"id": foreign}]}]), "pages", "not a page of document"),
+        (json!([{"pages": [{"id": p1, "angle": 45}, {"id": p2}]}]), "angle", "not a multiple of 90"),
+        (json!([{"pages": [{"id": p1}]}, {"pages": []}]), "pages", "has no pages"),
+        (json!([{"name": "", "pages": [{"id": p1}, {"id": p2}]}]), "name", ""),
+        (json!([{"category": 999_999, "pages": [{"id": p1}, {"id": p2}]}]), "category", ""),
+    ] {
+        let (status, answer) = refused(body.clone()).await;
+        assert_field_error(status, &answer, field);
+        assert!(answer[field][0].as_str().unwrap().contains(says), "{body}: {answer}");
+    }
+    let (status, body) = refused(json!([{"pages": [{"id": p1, "angle": "ninety"}, {"id": p2}]}])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    // Nothing was changed by the refusals; a reviewed document is refused too.
+    let (_, after) = client.get(&format!("/api/v3/documents/{id}/")).await;
+    assert_eq!((after["status_data"].as_i64(), page_ids(&after)), (Some(2), vec![p1, p2]));
+    let other_id = other_doc["id"].as_i64().unwrap();
+    let missing: Vec<Value> = [fixture.category, fixture.label_set]
+        .iter()
+        .flat_map(|set| fixture.labels.iter().map(move |l| json!({"document": other_id, "label": l, "label_set": set})))
+        .collect();
+    let (status, body) = client.post("/api/v3/missing-annotations/", json!(missing)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) =
+        client.patch(&format!("/api/v3/documents/{}/", other_doc["id"]), json!({"is_reviewed": true})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) =
+        client.post(&postprocess_path(other_doc["id"].as_i64().unwrap()), json!([{"pages": [{"id": foreign}]}])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("reviewed"), "{body}");
+}
+
+#[tokio::test]
+async fn a_scan_is_turned_with_its_recognised_text() {
+    let server = Server::start().await;
+    let client = server.user("editor@example.com").await;
+    let fixture = client.fixture("Scans").await;
+    let rendered = upload(&client, &fixture, vec![page(0)]).await;
+    let png = client.get_raw(rendered["pages"][0]["image_url"].as_str().unwrap()).await.bytes().await.unwrap().to_vec();
+    let scan = client.upload_ok(fixture.project, "scan.png", png, &[("sync", "True")]).await;
+    let id = scan["id"].as_i64().unwrap();
+    let words = |doc: &Value| doc["text"].as_str().unwrap().split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+    assert!(words(&scan).contains(&"Invoice".to_owned()), "{}", scan["text"]);
+
+    let (status, result) =
+        client.post(&postprocess_path(id), json!([{"pages": [{"id": page_ids(&scan)[0], "angle": 270}]}])).await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    let turned = client.wait_done(id).await;
+    assert_eq!(words(&turned), words(&scan), "the recognised text is kept, not recognised again");
+    let size = &turned["pages"][0]["original_size"];
+    assert!(size[0].as_f64() > size[1].as_f64(), "landscape after a quarter turn: {size}");
+    let original = client.get_raw(&format!("/doc/show-original/{id}/")).await;
+    assert_eq!(original.headers()["content-type"], "application/pdf");
+}
