@@ -13,6 +13,8 @@ use lectern_server::sample_pdf::{document, Page};
 const PDF_PAGES: usize = 50;
 const SCAN_PAGES: usize = 10;
 const SCAN_DPI: u32 = 300;
+const BUNDLE_PAGES: usize = 100;
+const BUNDLE_PARTS: usize = 4;
 
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
@@ -98,6 +100,29 @@ fn main() {
         }
     });
 
+    // Postprocess of a bundle: split into parts with every other page turned, then each part read again.
+    let bundle = dir.join("bundle.pdf");
+    std::fs::write(&bundle, document(&(0..BUNDLE_PAGES).map(page).collect::<Vec<_>>())).unwrap();
+    let per_part = BUNDLE_PAGES / BUNDLE_PARTS;
+    let parts: Vec<Vec<(usize, u8)>> = (0..BUNDLE_PARTS)
+        .map(|p| (p * per_part..(p + 1) * per_part).map(|i| (i, (i % 2) as u8)).collect())
+        .collect();
+    let compose = timed(|| {
+        for (n, pages) in parts.iter().enumerate() {
+            pdf::compose(&lib, &bundle, pages, &dir.join(format!("part-{n}.pdf"))).unwrap();
+        }
+    });
+    let reread = timed(|| {
+        for n in 0..BUNDLE_PARTS {
+            let part = pdf::PdfFile::open(&lib, &dir.join(format!("part-{n}.pdf"))).unwrap();
+            for i in 0..part.page_count() {
+                part.page_content(i).unwrap();
+                part.render(i, pdf::PAGE_IMAGE_LONG_SIDE).unwrap();
+                part.render(i, pdf::THUMBNAIL_LONG_SIDE).unwrap();
+            }
+        }
+    });
+
     println!("pipeline benchmark ({PDF_PAGES}-page generated PDF, {chars} characters; {SCAN_PAGES}-page scan at {SCAN_DPI} dpi, {words} words)");
     println!("  text + boxes   lectern (pdfium)      {}", rate(PDF_PAGES, text));
     println!("                 pdftotext -bbox       {}", rate(PDF_PAGES, poppler_text));
@@ -105,6 +130,12 @@ fn main() {
     println!("                 pdftoppm (image)      {}", rate(PDF_PAGES, poppler_render));
     println!("  OCR            lectern (in-process)  {}", rate(SCAN_PAGES, ocr_time));
     println!("                 tesseract CLI         {}", rate(SCAN_PAGES, tesseract_cli));
+    println!(
+        "  postprocess    {BUNDLE_PAGES}-page bundle into {BUNDLE_PARTS} parts: compose {:.0} ms, then text + images {:.1} s ({:.1} ms/page)",
+        compose * 1000.0,
+        reread,
+        reread * 1000.0 / BUNDLE_PAGES as f64
+    );
     println!("  peak memory of this process: {:.0} MB", peak_memory_mb());
     let _ = std::fs::remove_dir_all(&dir);
 }
