@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod ais;
 pub mod annotations;
 pub mod documents;
 pub mod geometry;
@@ -160,6 +161,26 @@ pub struct ProjectWrite {
     pub auto_delete_documents_after_days: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_bool")]
     pub enable_translated_strings: Option<bool>,
+}
+
+/// A project's sharing settings (§19), a Lectern endpoint beside the project, whose key set is fixed:
+/// whether its documents are public (read-only, no login) and the origins that may embed them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ProjectSharing {
+    pub public_documents: bool,
+    /// Origins such as `https://intranet.example` or `https://*.example.com`.
+    pub embed_domains: Vec<String>,
+}
+
+/// Body of `PATCH /projects/{id}/sharing/`; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ProjectSharingWrite {
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_bool")]
+    pub public_documents: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embed_domains: Option<Vec<String>>,
 }
 
 // ---------------------------------------------------------------------------------------------

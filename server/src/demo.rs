@@ -56,7 +56,7 @@ pub async fn seed(state: http::AppState) -> anyhow::Result<()> {
                     let start = text[..at].chars().count();
                     let label = label.as_i64().unwrap_or(0);
                     let end = start + value.chars().count();
-                    suggestions.push(review::Suggestion { label, label_set: None, start_offset: start, end_offset: end, confidence });
+                    suggestions.push(review::Suggestion { label, label_set: None, start_offset: start, end_offset: end, confidence, group: None });
                 }
             }
             review::store_suggestions(&state, id, &suggestions).await.map_err(|e| anyhow::anyhow!("suggestions: {e:?}"))?;

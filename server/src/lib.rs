@@ -1,5 +1,6 @@
 //! Lectern's server as a library: the HTTP API, storage, the processing pipeline; used by the binary and benchmarks.
 
+pub mod ai;
 pub mod config;
 pub mod db;
 pub mod demo;

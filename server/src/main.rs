@@ -62,7 +62,7 @@ enum Command {
         end: Option<usize>,
         #[arg(long, default_value_t = 0.9)]
         confidence: f64,
-        /// A JSON list of `{"label", "label_set"?, "start", "end", "confidence"?}`, stored all or none.
+        /// A JSON list of `{"label", "label_set"?, "start", "end", "confidence"?, "group"?}`, stored all or none.
         #[arg(long, conflicts_with_all = ["label", "start", "end"])]
         from: Option<PathBuf>,
     },
@@ -129,7 +129,7 @@ async fn run() -> anyhow::Result<()> {
                     .map(|s| s.suggestion(confidence))
                     .collect(),
                 (None, Some(label), Some(start), Some(end)) => {
-                    vec![review::Suggestion { label, label_set, start_offset: start, end_offset: end, confidence }]
+                    vec![review::Suggestion { label, label_set, start_offset: start, end_offset: end, confidence, group: None }]
                 }
                 _ => anyhow::bail!("give --label, --start and --end, or --from"),
             };
@@ -152,6 +152,8 @@ struct SuggestionLine {
     start: usize,
     end: usize,
     confidence: Option<f64>,
+    /// Suggestions of a repeating label set with the same group share one annotation set.
+    group: Option<i64>,
 }
 
 impl SuggestionLine {
@@ -162,6 +164,7 @@ impl SuggestionLine {
             start_offset: self.start,
             end_offset: self.end,
             confidence: self.confidence.unwrap_or(default_confidence),
+            group: self.group,
         }
     }
 }

@@ -102,6 +102,8 @@ pub struct Suggestion {
     pub start_offset: usize,
     pub end_offset: usize,
     pub confidence: f64,
+    /// Suggestions of a repeating label set with the same group share one annotation set (a line item).
+    pub group: Option<i64>,
 }
 
 /// Stores AI suggestions: origin `extraction`, no creator, not revised, not correct, with their confidence.
@@ -113,7 +115,8 @@ pub async fn store_suggestions(
 ) -> crate::http::error::Result<Vec<i64>> {
     let writes = suggestions
         .iter()
-        .map(|s| lectern_api::annotations::AnnotationWrite {
+        .map(|s| {
+            let write = lectern_api::annotations::AnnotationWrite {
             document: Some(document),
             label: Some(s.label),
             label_set: s.label_set,
@@ -127,6 +130,8 @@ pub async fn store_suggestions(
             confidence: Some(s.confidence),
             origin: Some("extraction".into()),
             ..Default::default()
+            };
+            (write, s.group)
         })
         .collect();
     crate::http::annotations::insert(state, None, writes).await

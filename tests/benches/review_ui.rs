@@ -157,7 +157,7 @@ async fn main() {
             let (start, end) = words[i * words.len() / SUGGESTIONS];
             let label_set = (i % 2 == 1).then_some(fixture.label_set);
             json!({"label": fixture.labels[i % 2], "label_set": label_set, "start": start, "end": end,
-                   "confidence": 0.5 + (i % 50) as f64 / 100.0})
+                   "confidence": 0.5 + (i % 50) as f64 / 100.0, "group": i / 6})
         })
         .collect();
     let file = std::env::temp_dir().join(format!("lectern-bench-suggestions-{}.json", std::process::id()));

@@ -518,20 +518,40 @@ async fn prepare(state: &AppState, user: Option<&AuthUser>, write: AnnotationWri
 }
 
 /// Stores annotations, all or none: by `user` (a person, checked for membership) or, with `None`, by the AI.
-pub async fn insert(state: &AppState, user: Option<&AuthUser>, writes: Vec<AnnotationWrite>) -> Result<Vec<i64>> {
+/// Writes that name the same repeating label set and the same `group` share one new annotation set (the AI's
+/// line items); without a group, each gets its own.
+pub async fn insert(
+    state: &AppState,
+    user: Option<&AuthUser>,
+    writes: Vec<(AnnotationWrite, Option<i64>)>,
+) -> Result<Vec<i64>> {
     let mut prepared = Vec::new();
-    for write in writes {
-        prepared.push(prepare(state, user, write).await?);
+    for (write, group) in writes {
+        prepared.push((prepare(state, user, write).await?, group));
     }
-    let documents: Vec<i64> = prepared.iter().map(|p| p.document).collect();
+    let documents: Vec<i64> = prepared.iter().map(|(p, _)| p.document).collect();
     let (mut tx, docs) = lock_documents(&state.db, &documents).await?;
     for doc in &docs {
         writable(doc)?;
     }
     let user_id = user.map(|u| u.id);
     let mut ids = Vec::new();
-    for p in prepared {
-        let (set, label_set) = place(&mut tx, p.document, p.choice).await?;
+    let mut group_sets: HashMap<(i64, i64, i64), i64> = HashMap::new();
+    for (p, group) in prepared {
+        let (set, label_set) = match (p.choice, group) {
+            (SetChoice::New { label_set }, Some(group)) => {
+                let key = (p.document, label_set, group);
+                match group_sets.get(&key) {
+                    Some(set) => (*set, label_set),
+                    None => {
+                        let placed = place(&mut tx, p.document, p.choice).await?;
+                        group_sets.insert(key, placed.0);
+                        placed
+                    }
+                }
+            }
+            (choice, _) => place(&mut tx, p.document, choice).await?,
+        };
         check_duplicate(&mut tx, p.document, p.label, &p.resolved.spans, None).await?;
         let revised = p.write.revised.unwrap_or(false);
         let now = db::now();
@@ -539,7 +559,8 @@ pub async fn insert(state: &AppState, user: Option<&AuthUser>, writes: Vec<Annot
             "INSERT INTO annotations (document_id, annotation_set_id, label_id, label_set_id, spans, selection_bbox,
                 start_offset, end_offset, offset_string, offset_string_original, custom_offset_string, confidence,
                 is_correct, revised, origin, created_by_id, revised_by_id, metadata, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CAST($12 AS DOUBLE PRECISION), $13, $14, $15, $16,
+                $17, $18, $19, $20)
              RETURNING id",
         )
         .bind(p.document)
@@ -553,7 +574,9 @@ pub async fn insert(state: &AppState, user: Option<&AuthUser>, writes: Vec<Annot
         .bind(p.resolved.offset_string)
         .bind(p.resolved.offset_string_original)
         .bind(p.resolved.custom)
-        .bind(p.confidence)
+        // As text: PostgreSQL's driver types a null f64 as FLOAT4, and the statement, prepared once per
+        // connection, would then refuse a later f64.
+        .bind(p.confidence.map(|c| c.to_string()))
         .bind(p.write.is_correct.unwrap_or(false))
         .bind(revised)
         .bind(p.write.origin.unwrap_or_else(|| "api.v3".into()))
@@ -593,7 +616,7 @@ async fn create_annotations(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>)> {
     let (items, is_list) = one_or_many::<AnnotationWrite>(&body)?;
-    let ids = insert(&state, Some(&user), items).await?;
+    let ids = insert(&state, Some(&user), items.into_iter().map(|w| (w, None)).collect()).await?;
     let mut created = load(&state.db, &ids).await?;
     if is_list {
         Ok((StatusCode::CREATED, Fields::default().respond(created)?))

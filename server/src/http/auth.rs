@@ -33,21 +33,38 @@ impl FromRequestParts<AppState> for AuthUser {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        MaybeAuthUser::from_request_parts(parts, state)
+            .await?
+            .0
+            .ok_or_else(|| Error::Unauthorized("Authentication credentials were not provided.".into()))
+    }
+}
+
+/// The caller when the request carries credentials, `None` when it carries none (public documents, §19).
+/// Wrong credentials are still a 401.
+#[derive(Debug, Clone)]
+pub struct MaybeAuthUser(pub Option<AuthUser>);
+
+impl FromRequestParts<AppState> for MaybeAuthUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         if let Some(value) = header {
             let (scheme, rest) = value.trim().split_once(' ').unwrap_or((value, ""));
-            return match scheme.to_ascii_lowercase().as_str() {
+            let user = match scheme.to_ascii_lowercase().as_str() {
                 "token" | "bearer" => user_by_token(state, rest.trim()).await,
                 "basic" => user_by_basic(state, rest.trim(), client_address(&parts.extensions)).await,
                 _ => Err(Error::Unauthorized(format!("Unsupported authorization scheme \"{scheme}\"."))),
             };
+            return user.map(|u| MaybeAuthUser(Some(u)));
         }
         let query_token = parts.uri.query().and_then(|q| {
             form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "token").map(|(_, v)| v.into_owned())
         });
         match query_token {
-            Some(token) => user_by_token(state, &token).await,
-            None => Err(Error::Unauthorized("Authentication credentials were not provided.".into())),
+            Some(token) => Ok(MaybeAuthUser(Some(user_by_token(state, &token).await?))),
+            None => Ok(MaybeAuthUser(None)),
         }
     }
 }

@@ -21,7 +21,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_category, update_category, delete_category))
 }
 
-const SELECT: &str = "SELECT t.id, t.project_id, t.name, t.api_name, t.description, c.threshold
+const SELECT: &str = "SELECT t.id, t.project_id, t.name, t.api_name, t.description, c.threshold,
+        (SELECT MAX(a.id) FROM extraction_ais a WHERE a.category_id = t.id AND a.active) AS active_ai
     FROM label_sets t JOIN categories c ON c.id = t.id";
 
 const SPEC: ListSpec = ListSpec {
@@ -45,8 +46,7 @@ async fn load(db: &Db, ids: &[i64]) -> Result<Vec<Category>> {
             api_name: r.get("api_name"),
             project: r.get("project_id"),
             description: r.get("description"),
-            // Extraction AIs arrive with step 5; until then no category has an active one.
-            active_ai_model: None,
+            active_ai_model: r.get("active_ai"),
             ai_model_type: "extraction".into(),
             extraction_ai_model_parameters: json!({}),
             threshold: r.get("threshold"),

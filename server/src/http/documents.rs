@@ -14,7 +14,7 @@ use sqlx::Row;
 use tokio::io::AsyncWriteExt;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::auth::AuthUser;
+use super::auth::{AuthUser, MaybeAuthUser};
 use super::error::{from_value, Body, Error, PathId, Result};
 use super::list::{Condition, FilterKind, Fields, Filter, ListRequest, ListSpec};
 use super::{annotations, validate, AppState};
@@ -104,6 +104,30 @@ pub async fn visible(db: &Db, user: &AuthUser, id: i64) -> Result<Document> {
     validate::members_only(db, user.id, load(db, &[id]).await?.pop(), |doc| doc.project).await
 }
 
+/// Why a reader may read a document: as a member of its project, or because the project made it public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Member,
+    Public,
+}
+
+/// Who may read a document (detail, pages, page images): members of its project, and anyone, with or
+/// without a token, when the project's documents are public (§19). Everyone else gets 404, never 401,
+/// so probing ids reveals nothing.
+pub async fn readable(db: &Db, user: Option<&AuthUser>, id: i64) -> Result<(Document, Access)> {
+    let doc = load(db, &[id]).await?.pop().ok_or(Error::NotFound)?;
+    if let Some(user) = user {
+        if validate::is_member(db, user.id, doc.project).await? {
+            return Ok((doc, Access::Member));
+        }
+    }
+    if super::public::is_public(db, doc.project).await? {
+        Ok((doc, Access::Public))
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
 /// The full representation: the document with its text, pages and annotation sets.
 pub async fn detail(db: &Db, doc: Document) -> Result<DocumentDetail> {
     let text: Option<String> =
@@ -147,11 +171,21 @@ async fn list_documents(State(state): State<AppState>, user: AuthUser, req: List
 }
 
 /// One document with its text, pages and annotation sets.
-#[utoipa::path(get, path = "/api/v3/documents/{id}/", tag = "documents",
+/// Documents of a public project are readable without credentials (§19).
+#[utoipa::path(get, path = "/api/v3/documents/{id}/", tag = "documents", security((), ("token" = []), ("basic" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = DocumentDetail), (status = 404)))]
-async fn get_document(State(state): State<AppState>, user: AuthUser, PathId(id): PathId, fields: Fields) -> Result<Json<Value>> {
-    let doc = visible(&state.db, &user, id).await?;
-    fields.respond(detail(&state.db, doc).await?)
+async fn get_document(
+    State(state): State<AppState>,
+    MaybeAuthUser(user): MaybeAuthUser,
+    PathId(id): PathId,
+    fields: Fields,
+) -> Result<Json<Value>> {
+    let (doc, access) = readable(&state.db, user.as_ref(), id).await?;
+    let mut body = fields.respond(detail(&state.db, doc).await?)?;
+    if access == Access::Public {
+        super::public::redact(&mut body.0);
+    }
+    Ok(body)
 }
 
 /// The fields of an upload other than the file.

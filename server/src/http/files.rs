@@ -7,7 +7,7 @@ use axum::routing::get;
 use axum::Router;
 use sqlx::Row;
 
-use super::auth::AuthUser;
+use super::auth::{AuthUser, MaybeAuthUser};
 use super::documents;
 use super::error::{Error, PathId, Result};
 use super::AppState;
@@ -42,24 +42,24 @@ async fn serve(state: &AppState, headers: &HeaderMap, key: &str, etag: String, c
     Ok(resp)
 }
 
-async fn page_file(state: AppState, user: AuthUser, headers: HeaderMap, id: i64, column: &str) -> Result<Response> {
+async fn page_file(state: AppState, user: Option<AuthUser>, headers: HeaderMap, id: i64, column: &str) -> Result<Response> {
     let row = sqlx::query(&format!("SELECT document_id, updated_at, {column} AS key FROM pages WHERE id = $1"))
         .bind(id)
         .fetch_optional(&state.db)
         .await?
         .ok_or(Error::NotFound)?;
-    documents::visible(&state.db, &user, row.get("document_id")).await?;
+    documents::readable(&state.db, user.as_ref(), row.get("document_id")).await?;
     let key: Option<String> = row.get("key");
     let key = key.ok_or_else(|| Error::PreconditionRequired("The page image is not ready yet.".into()))?;
     let etag = format!("{id}-{column}-{}", row.get::<String, _>("updated_at"));
     serve(&state, &headers, &key, etag, "image/png", None).await
 }
 
-async fn page_image(State(state): State<AppState>, user: AuthUser, headers: HeaderMap, PathId(id): PathId) -> Result<Response> {
+async fn page_image(State(state): State<AppState>, MaybeAuthUser(user): MaybeAuthUser, headers: HeaderMap, PathId(id): PathId) -> Result<Response> {
     page_file(state, user, headers, id, "image_key").await
 }
 
-async fn page_thumbnail(State(state): State<AppState>, user: AuthUser, headers: HeaderMap, PathId(id): PathId) -> Result<Response> {
+async fn page_thumbnail(State(state): State<AppState>, MaybeAuthUser(user): MaybeAuthUser, headers: HeaderMap, PathId(id): PathId) -> Result<Response> {
     page_file(state, user, headers, id, "thumbnail_key").await
 }
 

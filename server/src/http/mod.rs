@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::body::Body as HttpBody;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -22,6 +22,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::storage::Storage;
 
+pub mod ais;
 pub mod annotations;
 pub mod auth;
 pub mod categories;
@@ -35,6 +36,7 @@ pub mod missing_annotations;
 pub mod pages;
 pub mod postprocess;
 pub mod projects;
+pub mod public;
 pub mod validate;
 
 #[derive(Clone)]
@@ -86,6 +88,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(auth::router())
         .merge(projects::router())
+        .merge(public::router())
         .merge(categories::router())
         .merge(label_sets::router())
         .merge(labels::router())
@@ -94,6 +97,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(annotations::router())
         .merge(missing_annotations::router())
         .merge(postprocess::router())
+        .merge(ais::router())
         .split_for_parts()
 }
 
@@ -103,11 +107,12 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
     let router = api
         .route("/health", get(|| async { "ok" }))
         .merge(files::router())
+        .merge(ais::files_router())
         // Uploads enforce the configured limit themselves, other bodies are capped by `error::Body`.
         .layer(axum::extract::DefaultBodyLimit::disable())
         // Swagger UI's assets are compiled into the binary (the `vendored` feature); the spec is served beside it.
         .merge(utoipa_swagger_ui::SwaggerUi::new("/v3/swagger/").url("/api/v3/schema/", spec))
-        .fallback(move |req: Request| fallback(req, dist.clone()))
+        .fallback(move |State(state): State<AppState>, req: Request| fallback(state, req, dist.clone()))
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http());
@@ -133,8 +138,9 @@ fn with_api_slash(uri: &Uri) -> Option<Uri> {
     rebuilt.parse().ok()
 }
 
-/// Unknown API paths are a JSON 404; everything else is a file of the SPA or its `index.html`.
-async fn fallback(req: Request, dist: Option<PathBuf>) -> Response {
+/// Unknown API paths are a JSON 404; everything else is a file of the SPA or its `index.html`, which
+/// only Lectern itself may frame, except the public view of a public document (`public::frame_policy`).
+async fn fallback(state: AppState, req: Request, dist: Option<PathBuf>) -> Response {
     let path = req.uri().path();
     let not_found = || error::Error::NotFound.into_response();
     if path.starts_with("/api/") {
@@ -142,6 +148,7 @@ async fn fallback(req: Request, dist: Option<PathBuf>) -> Response {
     }
     let Some(dist) = dist else { return not_found() };
     let hashed = is_hashed_asset(path);
+    let policy = public::frame_policy(&state.db, path, req.uri().query()).await;
     let index = ServeFile::new(dist.join("index.html"));
     let files = ServeDir::new(&dist).fallback(index);
     let mut resp = match files.oneshot(req.map(HttpBody::new)).await {
@@ -154,6 +161,10 @@ async fn fallback(req: Request, dist: Option<PathBuf>) -> Response {
         "no-cache"
     };
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    // No X-Frame-Options: it cannot list origins and would contradict the policy's allowlist.
+    if let Ok(policy) = HeaderValue::from_str(&policy) {
+        resp.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
     resp
 }
 

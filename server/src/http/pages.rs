@@ -10,7 +10,7 @@ use sqlx::Row;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::auth::AuthUser;
+use super::auth::{AuthUser, MaybeAuthUser};
 use super::documents;
 use super::error::{Body, Error, PathId, Result};
 use super::list::Fields;
@@ -36,16 +36,17 @@ pub struct Query {
 }
 
 /// One page of a document by its 1-based number, with its words.
-#[utoipa::path(get, path = "/api/v3/documents/{id}/pages/{number}/", tag = "documents",
+/// Pages of a public project's documents are readable without credentials (§19).
+#[utoipa::path(get, path = "/api/v3/documents/{id}/pages/{number}/", tag = "documents", security((), ("token" = []), ("basic" = [])),
     params(("id" = i64, Path), ("number" = u32, Path)), responses((status = 200, body = PageDetail), (status = 404)))]
 async fn get_page(
     State(state): State<AppState>,
-    user: AuthUser,
+    MaybeAuthUser(user): MaybeAuthUser,
     Path((id, number)): Path<(String, String)>,
     fields: Fields,
 ) -> Result<Json<Value>> {
     let (id, number) = (id.parse::<i64>().map_err(|_| Error::NotFound)?, number.parse::<i64>().map_err(|_| Error::NotFound)?);
-    documents::visible(&state.db, &user, id).await?;
+    documents::readable(&state.db, user.as_ref(), id).await?;
     let row = sqlx::query("SELECT * FROM pages WHERE document_id = $1 AND number = $2")
         .bind(id)
         .bind(number)

@@ -56,6 +56,17 @@ async fn load(db: &Db, ids: &[i64]) -> Result<Vec<Project>> {
     db::rows_by_ids(db, "SELECT t.* FROM projects t", ids).await?.iter().map(from_row).collect()
 }
 
+/// Passes for the project's owner; other members get 403 with `refusal`, everyone else 404.
+pub async fn owner_only(db: &Db, user: &AuthUser, id: i64, refusal: &str) -> Result<()> {
+    visible(db, user, id).await?;
+    let owner: i64 = sqlx::query("SELECT owner_id FROM projects WHERE id = $1").bind(id).fetch_one(db).await?.get("owner_id");
+    if owner == user.id {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(refusal.into()))
+    }
+}
+
 async fn visible(db: &Db, user: &AuthUser, id: i64) -> Result<Project> {
     if !validate::is_member(db, user.id, id).await? {
         return Err(Error::NotFound);
@@ -154,11 +165,7 @@ async fn update_project(
 #[utoipa::path(delete, path = "/api/v3/projects/{id}/", tag = "projects",
     params(("id" = i64, Path)), responses((status = 204), (status = 403), (status = 404)))]
 async fn delete_project(State(state): State<AppState>, user: AuthUser, PathId(id): PathId) -> Result<StatusCode> {
-    visible(&state.db, &user, id).await?;
-    let owner: i64 = sqlx::query("SELECT owner_id FROM projects WHERE id = $1").bind(id).fetch_one(&state.db).await?.get("owner_id");
-    if owner != user.id {
-        return Err(Error::Forbidden("Only the project's owner can delete it.".into()));
-    }
+    owner_only(&state.db, &user, id, "Only the project's owner can delete it.").await?;
     sqlx::query("DELETE FROM projects WHERE id = $1").bind(id).execute(&state.db).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,6 +12,8 @@ use crate::http::AppState;
 pub const PROCESS: &str = "process";
 /// Tell the document's `callback_url` that processing has ended.
 pub const WEBHOOK: &str = "webhook";
+/// Train, evaluate and maybe activate the extraction AI named by the payload `{"ai": id}`.
+pub const TRAIN_EXTRACTION_AI: &str = "train-extraction-ai";
 
 /// Attempts before a job that keeps failing is given up.
 const MAX_ATTEMPTS: i64 = 5;
@@ -22,6 +24,8 @@ pub struct Job {
     pub kind: String,
     pub document_id: Option<i64>,
     pub attempts: i64,
+    /// JSON with what a job about no document works on.
+    pub payload: String,
 }
 
 pub async fn enqueue(tx: &mut sqlx::Transaction<'_, sqlx::Any>, kind: &str, document: i64) -> sqlx::Result<()> {
@@ -30,6 +34,17 @@ pub async fn enqueue(tx: &mut sqlx::Transaction<'_, sqlx::Any>, kind: &str, docu
         .bind(kind)
         .bind(document)
         .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Queues a job that is about no document, with its `payload`.
+pub async fn enqueue_payload(tx: &mut sqlx::Transaction<'_, sqlx::Any>, kind: &str, payload: &serde_json::Value) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO jobs (kind, payload, run_after, created_at, updated_at) VALUES ($1, $2, $3, $3, $3)")
+        .bind(kind)
+        .bind(payload.to_string())
+        .bind(db::now())
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -47,10 +62,10 @@ pub async fn claim(db: &Db, worker: &str, stale: Duration) -> sqlx::Result<Optio
          WHERE id = (SELECT id FROM jobs
                      WHERE (status = 'queued' AND run_after <= $2) OR (status = 'running' AND heartbeat_at < $3)
                      ORDER BY id LIMIT 1 {lock})
-         RETURNING id, kind, document_id, attempts"
+         RETURNING id, kind, document_id, attempts, payload"
     );
     let row = sqlx::query(&sql).bind(worker).bind(db::now()).bind(ago(stale)).fetch_optional(db).await?;
-    Ok(row.map(|r| Job { id: r.get("id"), kind: r.get("kind"), document_id: r.get("document_id"), attempts: r.get("attempts") }))
+    Ok(row.map(|r| Job { id: r.get("id"), kind: r.get("kind"), document_id: r.get("document_id"), attempts: r.get("attempts"), payload: r.get("payload") }))
 }
 
 async fn heartbeat(db: &Db, job: i64) -> sqlx::Result<()> {

@@ -16,6 +16,9 @@ pub mod webhook;
 
 /// Runs one job of the queue.
 pub async fn run(state: &AppState, job: &jobs::Job) -> anyhow::Result<()> {
+    if job.kind == jobs::TRAIN_EXTRACTION_AI {
+        return crate::ai::service::train_job(state, &job.payload).await;
+    }
     let document = job.document_id.context("the job names no document")?;
     match job.kind.as_str() {
         jobs::PROCESS => process::process_document(state, document).await,

@@ -86,10 +86,17 @@ pub async fn process_document(state: &AppState, id: i64) -> anyhow::Result<()> {
     }
     let categorization_time = t.elapsed().as_secs_f64();
 
-    // Extraction AIs arrive with step 5; the stage is passed through so clients see every status.
     set_status(state, id, status::QUEUED_EXTRACTION).await?;
     set_status(state, id, status::EXTRACTION).await?;
-    let extraction_time = 0.0;
+    let t = Instant::now();
+    let category: Option<i64> =
+        sqlx::query("SELECT category_id FROM documents WHERE id = $1").bind(id).fetch_one(&state.db).await?.get("category_id");
+    if let Some(category) = category {
+        if let Err(e) = crate::ai::service::extract(state, id, category).await {
+            return fail(state, id, &format!("Extraction failed: {e:#}")).await;
+        }
+    }
+    let extraction_time = t.elapsed().as_secs_f64();
 
     let mut tx = state.db.begin().await?;
     sqlx::query(

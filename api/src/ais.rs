@@ -1,0 +1,95 @@
+//! AI models (§18.1): the extraction AI as the list and detail endpoints return it, its write bodies and its
+//! evaluation.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// Training states: `queued` → `training` → `done` or `failed`.
+pub mod status {
+    pub const QUEUED: &str = "queued";
+    pub const TRAINING: &str = "training";
+    pub const DONE: &str = "done";
+    pub const FAILED: &str = "failed";
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ExtractionAi {
+    pub id: i64,
+    pub project: i64,
+    pub category: i64,
+    pub description: String,
+    /// One of `status::*`.
+    pub status: String,
+    /// Share of the training done, 0 to 1.
+    pub progress: f64,
+    /// Why training failed, when it did.
+    pub error: Option<String>,
+    /// Whether this is the category's AI that extracts on upload.
+    pub active: bool,
+    /// Why it was or was not made the active AI, once evaluated.
+    pub activation: Option<String>,
+    pub training_documents: i64,
+    pub test_documents: i64,
+    pub evaluation: Option<Evaluation>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Body of `POST /extraction-ais/`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ExtractionAiCreate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Body of `PATCH`/`PUT /extraction-ais/{id}/`: only the description changes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ExtractionAiUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// An AI's scores on the category's test documents.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Evaluation {
+    pub documents: u64,
+    /// Exact character offsets, right label, right label set and right annotation set.
+    pub strict: Report,
+    /// Overlap with an annotation of the right label.
+    pub lenient: Report,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Report {
+    /// Over all labels (micro average).
+    pub overall: Metrics,
+    /// Per label, by label id.
+    pub labels: Vec<LabelMetrics>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LabelMetrics {
+    pub label: i64,
+    pub metrics: Metrics,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Metrics {
+    pub true_positives: u64,
+    pub false_positives: u64,
+    pub false_negatives: u64,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}

@@ -1,0 +1,45 @@
+//! Benchmark of the extraction AI on the generated invoices: strict and lenient F1 on the test split, training
+//! time and prediction time per page.
+//!
+//! `cargo bench -p lectern-server --bench ai` prints the figures. It measures; it asserts nothing.
+
+use std::time::Instant;
+
+use lectern_server::ai::corpus::{self, test_ids, test_schema};
+use lectern_server::ai::evaluate::{evaluate, Sample};
+use lectern_server::ai::group::group;
+use lectern_server::ai::model::{self, Example};
+use lectern_server::ai::service::params;
+use lectern_server::ai::{Annotation, Document};
+
+fn main() {
+    for (train_docs, test_docs) in [(12, 40), (40, 40), (120, 40)] {
+        let (train_set, test_set) = corpus::split(train_docs, test_docs);
+        let train: Vec<(Document, Vec<Annotation>)> =
+            train_set.iter().map(|i| (i.document(), i.annotations(test_ids))).collect();
+        let test: Vec<(Document, Vec<Annotation>)> =
+            test_set.iter().map(|i| (i.document(), i.annotations(test_ids))).collect();
+        let examples: Vec<Example> = train.iter().map(|(d, a)| Example { doc: d, correct: a, declined: &[] }).collect();
+        let started = Instant::now();
+        let model = model::train(&examples, &params(), &|_| {}).expect("trains");
+        let training = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let predicted: Vec<Vec<Annotation>> = test
+            .iter()
+            .map(|(d, _)| group(model.predict(d), &test_schema()).into_iter().map(|s| s.annotation).collect())
+            .collect();
+        let per_page = started.elapsed().as_secs_f64() * 1000.0 / test.len() as f64;
+        let samples: Vec<Sample> =
+            test.iter().zip(&predicted).map(|((_, t), p)| Sample { truth: t, predicted: p }).collect();
+        let e = evaluate(&samples);
+        println!(
+            "extraction AI, {train_docs:3} training / {test_docs} test pages: strict F1 {:.3} (P {:.3} R {:.3}), lenient F1 {:.3}; \
+             training {training:6.2} s, prediction {per_page:6.1} ms/page, model {} kB",
+            e.strict.overall.f1,
+            e.strict.overall.precision,
+            e.strict.overall.recall,
+            e.lenient.overall.f1,
+            model.to_bytes().len() / 1024
+        );
+    }
+}

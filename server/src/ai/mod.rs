@@ -1,0 +1,45 @@
+//! The extraction AI: candidate spans from a document's text and character boxes, a random forest over their
+//! features, the grouping of its predictions into annotation sets, the evaluation, and a corpus generator.
+
+pub mod candidates;
+pub mod corpus;
+pub mod evaluate;
+pub mod features;
+pub mod forest;
+pub mod group;
+pub mod model;
+pub mod service;
+
+use lectern_api::geometry::CharBox;
+
+/// A document as the model reads it: the text, the boxes of its non-whitespace characters by offset (offsets
+/// count characters, as everywhere in the API) and each page's size in points.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    pub text: String,
+    pub chars: Vec<(usize, CharBox)>,
+    pub pages: Vec<[f64; 2]>,
+}
+
+impl Document {
+    pub fn new(text: String, mut chars: Vec<(usize, CharBox)>, pages: Vec<[f64; 2]>) -> Document {
+        chars.sort_by_key(|(o, _)| *o);
+        Document { text, chars, pages }
+    }
+
+    /// The size of page `index`; A4 when unknown.
+    pub fn page_size(&self, index: u32) -> [f64; 2] {
+        self.pages.get(index as usize).copied().unwrap_or(crate::sample_pdf::A4)
+    }
+}
+
+/// An annotation of a document as training and evaluation see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Annotation {
+    pub label: i64,
+    pub label_set: i64,
+    /// The annotation set; any number that is the same for the annotations of one set of the document.
+    pub group: i64,
+    pub start: usize,
+    pub end: usize,
+}
