@@ -1,5 +1,5 @@
-//! AI models (§18.1): the extraction AI as the list and detail endpoints return it, its write bodies and its
-//! evaluation.
+//! AI models (§18.1): the extraction and categorization AIs as the list and detail endpoints return them, their
+//! write bodies and their evaluations.
 
 use serde::{Deserialize, Serialize};
 
@@ -92,4 +92,53 @@ pub struct Metrics {
     pub precision: f64,
     pub recall: f64,
     pub f1: f64,
+}
+
+/// A categorization AI: a text classifier trained on a project's categorised training documents.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CategoryAi {
+    pub id: i64,
+    pub project: i64,
+    pub description: String,
+    /// One of `status::*`.
+    pub status: String,
+    pub progress: f64,
+    pub error: Option<String>,
+    /// Whether this is the project's AI that categorises uploads without a category.
+    pub active: bool,
+    pub activation: Option<String>,
+    pub training_documents: i64,
+    pub test_documents: i64,
+    pub evaluation: Option<CategoryEvaluation>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Body of `POST /category-ais/`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CategoryAiCreate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A categorization AI's scores on the project's test documents.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CategoryEvaluation {
+    pub documents: u64,
+    /// Share of test documents given their category.
+    pub accuracy: f64,
+    /// Per category, by category id.
+    pub categories: Vec<CategoryMetrics>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CategoryMetrics {
+    pub category: i64,
+    pub metrics: Metrics,
 }

@@ -115,7 +115,7 @@ pub struct MissingAnnotation {
     pub annotation_set: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct MissingAnnotationWrite {
     pub document: i64,

@@ -1,11 +1,13 @@
 //! Benchmark of the extraction AI on the generated invoices: strict and lenient F1 on the test split, training
-//! time and prediction time per page.
+//! time and prediction time per page; of the categorization AI on generated letters: accuracy, training time
+//! and prediction time per document.
 //!
 //! `cargo bench -p lectern-server --bench ai` prints the figures. It measures; it asserts nothing.
 
 use std::time::Instant;
 
-use lectern_server::ai::corpus::{self, test_ids, test_schema};
+use lectern_server::ai::categorize;
+use lectern_server::ai::corpus::{self, test_ids, test_schema, LETTER_KINDS};
 use lectern_server::ai::evaluate::{evaluate, Sample};
 use lectern_server::ai::group::group;
 use lectern_server::ai::model::{self, Example};
@@ -39,6 +41,39 @@ fn main() {
             e.strict.overall.precision,
             e.strict.overall.recall,
             e.lenient.overall.f1,
+            model.to_bytes().len() / 1024
+        );
+    }
+    categorization();
+}
+
+/// `(text, kind)` letters of every kind, of seeds `seeds`.
+fn letters(seeds: std::ops::Range<u64>) -> Vec<(String, i64)> {
+    let mut out = Vec::new();
+    for seed in seeds {
+        for kind in 0..LETTER_KINDS.len() {
+            out.push((corpus::letter(kind, seed).join("\n"), kind as i64));
+        }
+    }
+    out
+}
+
+fn categorization() {
+    let test = letters(10_000..10_200);
+    for per_kind in [5, 50, 500] {
+        let train = letters(0..per_kind);
+        let started = Instant::now();
+        let model = categorize::Model::train(&train).expect("trains");
+        let training = started.elapsed().as_secs_f64() * 1000.0;
+        let started = Instant::now();
+        let e = categorize::evaluate(&model, &test);
+        let per_document = started.elapsed().as_secs_f64() * 1000.0 / test.len() as f64;
+        println!(
+            "categorization AI, {:4} training / {} test letters: accuracy {:.3}; training {training:8.1} ms, \
+             prediction {per_document:6.3} ms/document, model {} kB",
+            train.len(),
+            test.len(),
+            e.accuracy,
             model.to_bytes().len() / 1024
         );
     }

@@ -188,6 +188,27 @@ impl Server {
         cmd.output().unwrap()
     }
 
+    /// Stores an AI suggestion of `label` over `[start, end)` of `document` (confidence 0.8) through the CLI, as
+    /// the extraction stage would; returns its id.
+    pub fn suggest(&self, document: i64, label: i64, start: usize, end: usize) -> i64 {
+        let [document, label, start, end] = [document, label, start as i64, end as i64].map(|v| v.to_string());
+        let out = self.cli(&[
+            "suggest",
+            "--document",
+            &document,
+            "--label",
+            &label,
+            "--start",
+            &start,
+            "--end",
+            &end,
+            "--confidence",
+            "0.8",
+        ]);
+        assert!(out.status.success(), "suggest: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().trim().parse().unwrap()
+    }
+
     /// Runs one SQL statement on the server's database (there is no API for project membership yet).
     pub fn sql(&self, statement: &str) {
         let out = match &self.database_url {

@@ -342,23 +342,7 @@ async fn annotations_change_move_and_delete() {
 async fn suggestions_are_reviewed_until_the_document_can_be_marked_reviewed() {
     let Setup { server, client, fixture, doc, .. } = setup().await;
     let [total, date] = [fixture.labels[0], fixture.labels[1]];
-    let suggest = |label: i64, start: usize, end: usize| {
-        let out = server.cli(&[
-            "suggest",
-            "--document",
-            &doc.to_string(),
-            "--label",
-            &label.to_string(),
-            "--start",
-            &start.to_string(),
-            "--end",
-            &end.to_string(),
-            "--confidence",
-            "0.8",
-        ]);
-        assert!(out.status.success(), "suggest: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap().trim().parse::<i64>().unwrap()
-    };
+    let suggest = |label: i64, start: usize, end: usize| server.suggest(doc, label, start, end);
     let s = offset("9,50");
     let first = suggest(total, s, s + 4);
     let second = suggest(date, offset("2024-001"), offset("2024-001") + 8);

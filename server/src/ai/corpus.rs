@@ -1,6 +1,7 @@
 //! A generator of invoices for tests and the benchmark: several layouts with their own wording and number
 //! formats, shuffled positions, noise lines and a varying number of line items. A generated invoice is drawn
-//! as a real PDF (`sample_pdf`) or turned into text and boxes directly, as the pipeline would read it.
+//! as a real PDF (`sample_pdf`) or turned into text and boxes directly, as the pipeline would read it. Also
+//! letters of a few kinds in distinct wording, for the categorization AI.
 
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -372,6 +373,35 @@ pub fn invoice(seed: u64) -> Invoice {
 /// The train and test invoices: every layout in both, disjoint seeds so no content is shared.
 pub fn split(train: usize, test: usize) -> (Vec<Invoice>, Vec<Invoice>) {
     ((0..train as u64).map(invoice).collect(), (10_000..10_000 + test as u64).map(invoice).collect())
+}
+
+/// The kinds of letters `letter` writes, for the categorization AI: each in its own words, none of which is
+/// the name of a kind.
+pub const LETTER_KINDS: [(&str, &[&str]); 3] = [
+    ("Billing", &["amount", "payable", "net", "vat", "bank", "transfer", "due", "remit", "tax", "subtotal", "iban"]),
+    ("Agreement", &["party", "parties", "hereby", "agree", "clause", "term", "signed", "obligations", "witness"]),
+    ("Shipping", &["parcel", "carrier", "tracking", "weight", "dispatched", "pallet", "warehouse", "courier"]),
+];
+
+/// Words letters of every kind use.
+const LETTER_COMMON: [&str; 6] = ["the", "of", "and", "date", "page", "company"];
+
+/// Eight lines of eight words of the letter kind `kind`, about a third of them common to every kind; `seed`
+/// varies the wording.
+pub fn letter(kind: usize, seed: u64) -> Vec<String> {
+    let mut rng = StdRng::seed_from_u64(seed.wrapping_mul(LETTER_KINDS.len() as u64) + kind as u64);
+    let words = LETTER_KINDS[kind].1;
+    (0..8)
+        .map(|_| {
+            let line: Vec<&str> = (0..8)
+                .map(|_| {
+                    let pool = if rng.gen_range(0..3) == 0 { &LETTER_COMMON[..] } else { words };
+                    *pool.choose(&mut rng).unwrap()
+                })
+                .collect();
+            line.join(" ")
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -17,14 +17,15 @@ pub struct Sample<'a> {
     pub predicted: &'a [Annotation],
 }
 
+/// True positives, false positives and false negatives.
 #[derive(Default, Clone, Copy)]
-struct Counts {
-    tp: u64,
-    fp: u64,
-    fn_: u64,
+pub struct Counts {
+    pub tp: u64,
+    pub fp: u64,
+    pub fn_: u64,
 }
 
-fn metrics(c: Counts) -> Metrics {
+pub fn metrics(c: Counts) -> Metrics {
     let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     let precision = ratio(c.tp, c.tp + c.fp);
     let recall = ratio(c.tp, c.tp + c.fn_);

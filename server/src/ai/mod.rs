@@ -1,7 +1,9 @@
 //! The extraction AI: candidate spans from a document's text and character boxes, a random forest over their
-//! features, the grouping of its predictions into annotation sets, the evaluation, and a corpus generator.
+//! features, the grouping of its predictions into annotation sets, the evaluation, and a corpus generator;
+//! the categorization AI.
 
 pub mod candidates;
+pub mod categorize;
 pub mod corpus;
 pub mod evaluate;
 pub mod features;

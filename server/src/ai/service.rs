@@ -180,13 +180,18 @@ fn to_store(suggestions: Vec<Suggestion>) -> Vec<review::Suggestion> {
 
 /// Whether a new AI with strict F1 `f1` replaces the `active` one (its id and F1), and why.
 pub fn decide(f1: f64, active: Option<(i64, f64)>) -> (bool, String) {
+    decide_by(f1, active, "strict F1", "the category")
+}
+
+/// Whether a new AI whose `metric` is `score` replaces the `active` one of its `scope` (its id and score), and why.
+pub fn decide_by(score: f64, active: Option<(i64, f64)>, metric: &str, scope: &str) -> (bool, String) {
     match active {
-        None => (true, format!("Activated: no AI of the category was active (strict F1 {f1:.3}).")),
-        Some((id, old)) if f1 > old => {
-            (true, format!("Activated: strict F1 {f1:.3} beats {old:.3} of AI {id}, which it replaces."))
+        None => (true, format!("Activated: no AI of {scope} was active ({metric} {score:.3}).")),
+        Some((id, old)) if score > old => {
+            (true, format!("Activated: {metric} {score:.3} beats {old:.3} of AI {id}, which it replaces."))
         }
         Some((id, old)) => {
-            (false, format!("Not activated: strict F1 {f1:.3} does not beat {old:.3} of the active AI {id}."))
+            (false, format!("Not activated: {metric} {score:.3} does not beat {old:.3} of the active AI {id}."))
         }
     }
 }

@@ -14,6 +14,8 @@ pub const PROCESS: &str = "process";
 pub const WEBHOOK: &str = "webhook";
 /// Train, evaluate and maybe activate the extraction AI named by the payload `{"ai": id}`.
 pub const TRAIN_EXTRACTION_AI: &str = "train-extraction-ai";
+/// Train, evaluate and maybe activate the categorization AI named by the payload `{"ai": id}`.
+pub const TRAIN_CATEGORY_AI: &str = "train-category-ai";
 
 /// Attempts before a job that keeps failing is given up.
 const MAX_ATTEMPTS: i64 = 5;

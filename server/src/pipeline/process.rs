@@ -282,14 +282,33 @@ async fn store_text(state: &AppState, id: i64, doc: &layout::DocumentText, file:
     Ok(())
 }
 
-/// Picks the category whose name and label names occur most often in the text; the confidence is its
-/// share of all matches. No match leaves the document without a category.
+/// Categorises an upload that came without a category: with the project's active categorization AI when it
+/// has one, with the keyword rule otherwise. No category found leaves the document without one.
 async fn categorize(state: &AppState, id: i64, text: &str) -> anyhow::Result<()> {
+    let project: i64 =
+        sqlx::query("SELECT project_id FROM documents WHERE id = $1").bind(id).fetch_one(&state.db).await?.get("project_id");
+    let found = match crate::ai::categorize::predict(state, project, text).await? {
+        Some(found) => Some(found),
+        None => categorize_by_keywords(state, project, text).await?,
+    };
+    if let Some((category, confidence)) = found {
+        sqlx::query("UPDATE documents SET category_id = $1, category_confidence = $2 WHERE id = $3")
+            .bind(category)
+            .bind(confidence)
+            .bind(id)
+            .execute(&state.db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Picks the category whose name and label names occur most often in the text; the confidence is its
+/// share of all matches. No match picks none.
+async fn categorize_by_keywords(state: &AppState, project: i64, text: &str) -> anyhow::Result<Option<(i64, f64)>> {
     let rows = sqlx::query(
-        "SELECT c.id AS id, s.name AS name FROM categories c JOIN label_sets s ON s.id = c.id
-         WHERE c.project_id = (SELECT project_id FROM documents WHERE id = $1)",
+        "SELECT c.id AS id, s.name AS name FROM categories c JOIN label_sets s ON s.id = c.id WHERE c.project_id = $1",
     )
-    .bind(id)
+    .bind(project)
     .fetch_all(&state.db)
     .await?;
     let text = text.to_lowercase();
@@ -304,13 +323,6 @@ async fn categorize(state: &AppState, id: i64, text: &str) -> anyhow::Result<()>
         scores.push((category, score));
     }
     let total: usize = scores.iter().map(|(_, s)| s).sum();
-    if let Some((category, score)) = scores.into_iter().filter(|(_, s)| *s > 0).max_by_key(|(c, s)| (*s, -c)) {
-        sqlx::query("UPDATE documents SET category_id = $1, category_confidence = $2 WHERE id = $3")
-            .bind(category)
-            .bind(score as f64 / total as f64)
-            .bind(id)
-            .execute(&state.db)
-            .await?;
-    }
-    Ok(())
+    let best = scores.into_iter().filter(|(_, s)| *s > 0).max_by_key(|(c, s)| (*s, -c));
+    Ok(best.map(|(category, score)| (category, score as f64 / total as f64)))
 }
