@@ -10,6 +10,10 @@ use leptos_router::path;
 use crate::client;
 use crate::components::notice::{use_notice, Notice, NoticeBanner};
 use crate::i18n::{tr, Key, Lang};
+use crate::review::options::query_param;
+use crate::routes::public::{is_public_url, public_options, PublicDocument};
+use crate::routes::document::DocumentPage;
+use crate::routes::edit::EditDocument;
 use crate::routes::{documents::Documents, login::Login, project_setup::ProjectSetup, projects::Projects};
 
 const TOKEN_KEY: &str = "lectern.token";
@@ -67,16 +71,22 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Everything inside the router: sends visitors without a token to the login page and back.
+/// Everything inside the router: sends visitors without a token to the login page and back, except on the
+/// public view, which needs no login and hides the header when embedded with `chrome=0`.
 #[component]
 fn Shell() -> impl IntoView {
     let session = expect_context::<Session>();
     let navigate = use_navigate();
-    let pathname = use_location().pathname;
+    let location = use_location();
+    let pathname = location.pathname;
+    let public = Memo::new(move |_| is_public_url(&pathname.get(), &location.search.get()));
+    let chrome = move || !public.get() || !public_options(&location.search.get(), &location.hash.get()).hide_chrome;
     Effect::new(move || {
         let logged_in = session.token.read().is_some();
         let on_login = pathname.get() == "/login";
-        if !logged_in && !on_login {
+        if public.get() {
+            // The public view needs no login.
+        } else if !logged_in && !on_login {
             navigate("/login", Default::default());
         } else if logged_in && on_login {
             navigate("/", Default::default());
@@ -84,17 +94,33 @@ fn Shell() -> impl IntoView {
     });
 
     view! {
-        <Header />
+        <Show when=chrome>
+            <Header public />
+        </Show>
         <main>
             <NoticeBanner />
             <Routes fallback=|| view! { <p>{tr(Key::NotFound)}</p> }>
                 <Route path=path!("/login") view=Login />
-                <Route path=path!("/") view=Projects />
+                <Route path=path!("/") view=Home />
                 <Route path=path!("/projects/:id") view=ProjectHome />
                 <Route path=path!("/projects/:id/documents") view=Documents />
                 <Route path=path!("/projects/:id/setup") view=ProjectSetup />
+                <Route path=path!("/projects/:project/documents/:id") view=DocumentPage />
+                <Route path=path!("/projects/:project/documents/:id/edit") view=EditDocument />
+                <Route path=path!("/d/:id") view=PublicDocument />
+                <Route path=path!("/d") view=PublicDocument />
             </Routes>
         </main>
+    }
+}
+
+/// The projects, or the public view when the URL names a document (`/?document=ID`, §22).
+#[component]
+fn Home() -> impl IntoView {
+    if query_param(&use_location().search.get_untracked(), "document").is_some() {
+        view! { <PublicDocument /> }.into_any()
+    } else {
+        view! { <Projects /> }.into_any()
     }
 }
 
@@ -106,12 +132,14 @@ fn ProjectHome() -> impl IntoView {
     view! { <Redirect path=format!("/projects/{id}/documents") /> }
 }
 
+/// The app's header; on the public view it shows no account, and asks nothing of the server.
 #[component]
-fn Header() -> impl IntoView {
+fn Header(public: Memo<bool>) -> impl IntoView {
     let session = expect_context::<Session>();
     let notice = use_notice();
+    let logged_in = move || session.token.read().is_some() && !public.get();
     let me = LocalResource::new(move || {
-        let logged_in = session.token.read().is_some();
+        let logged_in = logged_in();
         async move {
             if logged_in {
                 notice.check(client::me(session).await)
@@ -136,7 +164,7 @@ fn Header() -> impl IntoView {
         <header class="top">
             <A href="/" attr:class="brand">{tr(Key::AppName)}</A>
             <nav>
-                <Show when=move || session.token.read().is_some()>
+                <Show when=logged_in>
                     <A href="/">{tr(Key::Projects)}</A>
                     <span class="user" data-test="user">{move || me.get().flatten().map(|m| m.username)}</span>
                     <button type="button" data-test="logout" on:click=logout>{tr(Key::Logout)}</button>

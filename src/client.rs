@@ -1,14 +1,15 @@
 //! Typed calls to the Lectern API v3: one function per endpoint, errors as `ApiError`.
 
 use gloo_net::http::{Method, RequestBuilder, Response};
-use lectern_api::documents::Document;
+use lectern_api::annotations::{Annotation, BulkUpdate, MissingAnnotation, MissingAnnotationWrite};
+use lectern_api::documents::{Document, DocumentDetail, DocumentWrite, PageDetail, PostprocessPart};
 use lectern_api::{
     AuthToken, Category, CategoryWrite, Credentials, ErrorBody, Label, LabelSet, LabelSetWrite,
     LabelWrite, Me, Paginated, Project, ProjectWrite,
 };
 use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use web_sys::{File, FormData, ProgressEvent, XmlHttpRequest};
 
@@ -150,6 +151,18 @@ pub async fn delete_project(s: Session, id: i64) -> Result<(), ApiError> {
     delete(s, &format!("/projects/{id}/")).await
 }
 
+pub async fn sharing(s: Session, project: i64) -> Result<lectern_api::ProjectSharing, ApiError> {
+    json(s, Method::GET, &format!("/projects/{project}/sharing/"), None).await
+}
+
+pub async fn update_sharing(
+    s: Session,
+    project: i64,
+    write: lectern_api::ProjectSharingWrite,
+) -> Result<lectern_api::ProjectSharing, ApiError> {
+    json(s, Method::PATCH, &format!("/projects/{project}/sharing/"), body(&write)).await
+}
+
 pub async fn categories(s: Session, project: i64) -> Result<Vec<Category>, ApiError> {
     list(s, "categories", project).await
 }
@@ -221,6 +234,100 @@ pub async fn delete_label(s: Session, id: i64) -> Result<(), ApiError> {
 /// One page of documents; `query` is the encoded query string (project, filters, paging).
 pub async fn documents(s: Session, query: &str) -> Result<Paginated<Document>, ApiError> {
     json(s, Method::GET, &format!("/documents/?{query}"), None).await
+}
+
+/// A file outside the API (page image, thumbnail, PDF) with the session's token in the query, since the browser
+/// loads these itself without the header; `retry` > 0 busts the cache after a 428.
+pub fn file_url(s: Session, path: &str, retry: u32) -> String {
+    let mut query = Vec::new();
+    if let Some(token) = s.token.get_untracked() {
+        query.push(format!("token={token}"));
+    }
+    if retry > 0 {
+        query.push(format!("retry={retry}"));
+    }
+    match query.is_empty() {
+        true => path.to_owned(),
+        false => format!("{path}?{}", query.join("&")),
+    }
+}
+
+/// Splits, turns and reorders a document's pages; the answer lists the resulting documents (§15.1).
+pub async fn postprocess(s: Session, id: i64, parts: Vec<PostprocessPart>) -> Result<Vec<DocumentDetail>, ApiError> {
+    json(s, Method::POST, &format!("/documents/{id}/postprocess/"), body(&parts)).await
+}
+
+pub async fn document(s: Session, id: i64) -> Result<DocumentDetail, ApiError> {
+    json(s, Method::GET, &format!("/documents/{id}/"), None).await
+}
+
+/// `PATCH /documents/{id}/`: category, name, reviewed.
+pub async fn update_document(s: Session, id: i64, write: DocumentWrite) -> Result<Document, ApiError> {
+    json(s, Method::PATCH, &format!("/documents/{id}/"), body(&write)).await
+}
+
+/// Page detail with its words; `number` is 1-based.
+pub async fn page(s: Session, document: i64, number: u32) -> Result<PageDetail, ApiError> {
+    json(s, Method::GET, &format!("/documents/{document}/pages/{number}/"), None).await
+}
+
+/// `POST /documents/{id}/bbox/`: boxes (drawn or words) to the text spans inside.
+pub async fn bbox_spans(s: Session, document: i64, boxes: Value) -> Result<Vec<Value>, ApiError> {
+    let answer: SpanList = json(s, Method::POST, &format!("/documents/{document}/bbox/"), Some(json!({"span": boxes}))).await?;
+    Ok(answer.span)
+}
+
+/// `POST /documents/{id}/search/`: one span per occurrence of `q`.
+pub async fn search(s: Session, document: i64, q: &str) -> Result<Vec<Value>, ApiError> {
+    let answer: SpanList = json(s, Method::POST, &format!("/documents/{document}/search/"), Some(json!({"q": q}))).await?;
+    Ok(answer.span)
+}
+
+#[derive(serde::Deserialize)]
+struct SpanList {
+    span: Vec<Value>,
+}
+
+/// The ids of a project's unreviewed documents, for previous/next.
+pub async fn unreviewed_documents(s: Session, project: i64) -> Result<Vec<i64>, ApiError> {
+    let page: Paginated<Value> =
+        json(s, Method::GET, &format!("/documents/?project={project}&is_reviewed=false&fields=id&limit=100"), None).await?;
+    Ok(page.results.iter().filter_map(|d| d["id"].as_i64()).collect())
+}
+
+pub async fn create_annotation(s: Session, write: Value) -> Result<Annotation, ApiError> {
+    json(s, Method::POST, "/annotations/", Some(write)).await
+}
+
+pub async fn update_annotation(s: Session, id: i64, write: Value) -> Result<Annotation, ApiError> {
+    json(s, Method::PATCH, &format!("/annotations/{id}/"), Some(write)).await
+}
+
+pub async fn delete_annotation(s: Session, id: i64) -> Result<(), ApiError> {
+    delete(s, &format!("/annotations/{id}/")).await
+}
+
+/// `PATCH /documents/{id}/update-annotations/`: accept or decline several at once.
+pub async fn update_annotations(s: Session, document: i64, write: BulkUpdate) -> Result<Vec<Annotation>, ApiError> {
+    json(s, Method::PATCH, &format!("/documents/{document}/update-annotations/"), body(&write)).await
+}
+
+pub async fn missing_annotations(s: Session, document: i64) -> Result<Vec<MissingAnnotation>, ApiError> {
+    let page: Paginated<MissingAnnotation> =
+        json(s, Method::GET, &format!("/missing-annotations/?document={document}&limit=1000"), None).await?;
+    Ok(page.results)
+}
+
+/// `POST /missing-annotations/` with a list, as DVUI sends it.
+pub async fn create_missing_annotations(
+    s: Session,
+    entries: &[MissingAnnotationWrite],
+) -> Result<Vec<MissingAnnotation>, ApiError> {
+    json(s, Method::POST, "/missing-annotations/", body(&entries)).await
+}
+
+pub async fn delete_missing_annotation(s: Session, id: i64) -> Result<(), ApiError> {
+    delete(s, &format!("/missing-annotations/{id}/")).await
 }
 
 /// Uploads one file to `POST /documents/` as multipart `data_file` + `project`.

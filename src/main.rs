@@ -4,6 +4,7 @@ mod app;
 mod client;
 mod components;
 mod i18n;
+mod review;
 mod routes;
 
 fn main() {

@@ -1,4 +1,9 @@
 //! Building blocks shared by the pages.
 
+pub mod annotation_panel;
 pub mod forms;
+pub mod label_picker;
 pub mod notice;
+pub mod page_canvas;
+pub mod review_toolbar;
+pub mod thumbnails;

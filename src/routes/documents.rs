@@ -473,9 +473,14 @@ fn Table() -> impl IntoView {
                     >
                         {
                             let status = Status::of(&doc);
+                            let name = doc.data_file_name.clone();
                             view! {
                                 <tr data-test="document" data-id=doc.id data-name=doc.data_file_name.clone()>
-                                    <td data-test="file-name">{doc.data_file_name.clone()}</td>
+                                    <td data-test="file-name">
+                                        <A href=format!("/projects/{}/documents/{}", ctx.project.get_untracked(), doc.id) attr:data-test="open-document">
+                                            {name.clone()}
+                                        </A>
+                                    </td>
                                     <td>
                                         <span class=format!("status {}", status.code()) data-test="status" data-status=status.code()>
                                             {tr(status.key())}

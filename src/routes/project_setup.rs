@@ -4,7 +4,8 @@ use std::future::Future;
 use std::time::Duration;
 
 use lectern_api::{
-    Category, CategoryWrite, Label, LabelSet, LabelSetWrite, LabelWrite, Project, DATA_TYPES,
+    Category, CategoryWrite, Label, LabelSet, LabelSetWrite, LabelWrite, Project, ProjectSharing,
+    ProjectSharingWrite, DATA_TYPES,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -143,6 +144,7 @@ pub fn ProjectSetup() -> impl IntoView {
                 <Labels />
                 <LabelSets />
             </fieldset>
+            <Sharing />
         </Show>
     }
 }
@@ -209,6 +211,74 @@ fn Categories() -> impl IntoView {
                 </For>
             </ul>
             <CreateForm title=Key::NewCategory test="new-category" name=new_name on_create=create />
+        </Section>
+    }
+}
+
+/// Whether the project's documents are public and which sites may embed them (§19). Members see the
+/// settings; the server lets only the owner save them and says so otherwise.
+#[component]
+fn Sharing() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let public = RwSignal::new(false);
+    let domains = RwSignal::new(String::new());
+    let saved = RwSignal::new(false);
+    let saved_text = tr(Key::Saved);
+    let show = move |sharing: ProjectSharing| {
+        public.set(sharing.public_documents);
+        domains.set(sharing.embed_domains.join("\n"));
+    };
+    Effect::new(move || {
+        let project = ctx.project.get();
+        spawn_local(async move {
+            if let Some(sharing) = ctx.notice.check(client::sharing(ctx.session, project).await) {
+                show(sharing);
+            }
+        });
+    });
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        ctx.notice.clear();
+        let write = ProjectSharingWrite {
+            public_documents: Some(public.get_untracked()),
+            embed_domains: Some(domains.with_untracked(|d| {
+                d.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+            })),
+        };
+        spawn_local(async move {
+            let answer = client::update_sharing(ctx.session, ctx.project.get_untracked(), write).await;
+            if let Some(sharing) = ctx.notice.check(answer) {
+                show(sharing);
+                saved.set(true);
+            }
+        });
+    };
+
+    view! {
+        <Section title=Key::Sharing test="sharing">
+            <form class="sharing" on:submit=save>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        data-test="public-documents"
+                        prop:checked=public
+                        on:change=move |ev| public.set(event_target_checked(&ev))
+                    />
+                    {tr(Key::PublicDocuments)}
+                </label>
+                <label>
+                    {tr(Key::EmbedDomains)}
+                    <textarea
+                        data-test="embed-domains"
+                        rows="4"
+                        prop:value=domains
+                        on:input=move |ev| domains.set(event_target_value(&ev))
+                    ></textarea>
+                </label>
+                <button type="submit" data-test="save-sharing">{tr(Key::Save)}</button>
+                <span role="status" data-test="sharing-saved">{move || saved.get().then(saved_text)}</span>
+            </form>
         </Section>
     }
 }

@@ -1,0 +1,485 @@
+//! The review view model: the `annotation_sets` tree flattened into sets → labels → annotations, review states,
+//! counters and the panel's filters.
+
+use lectern_api::annotations::{AnnotationNested, MissingAnnotation};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The label set an annotation set belongs to, as the tree names it (§8).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct LabelSetRef {
+    pub id: i64,
+    pub name: String,
+    #[serde(default)]
+    pub has_multiple_annotation_sets: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct RawLabel {
+    id: i64,
+    name: String,
+    #[serde(default)]
+    annotations: Vec<AnnotationNested>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct RawSet {
+    id: Option<i64>,
+    label_set: LabelSetRef,
+    #[serde(default)]
+    labels: Vec<RawLabel>,
+}
+
+/// What a reviewer has (not) decided about an annotation (§12.5's state machine).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewState {
+    /// An AI suggestion nobody has looked at.
+    Pending,
+    Accepted,
+    Declined,
+    /// Made by a person; counts as accepted.
+    Human,
+}
+
+impl ReviewState {
+    pub fn of(a: &AnnotationNested) -> ReviewState {
+        match (a.revised, a.is_correct) {
+            (true, true) => ReviewState::Accepted,
+            (true, false) => ReviewState::Declined,
+            (false, _) if a.created_by.is_some() => ReviewState::Human,
+            (false, true) => ReviewState::Accepted,
+            (false, false) => ReviewState::Pending,
+        }
+    }
+
+    /// DVUI's "feedback needed": not revised and not made by a person.
+    pub fn needs_feedback(self) -> bool {
+        self == ReviewState::Pending
+    }
+
+    /// The `data-state` and CSS class.
+    pub fn code(self) -> &'static str {
+        match self {
+            ReviewState::Pending => "pending",
+            ReviewState::Accepted => "accepted",
+            ReviewState::Declined => "declined",
+            ReviewState::Human => "human",
+        }
+    }
+}
+
+/// A label inside one annotation set, with the annotations a reviewer sees (declined ones are hidden, as DVUI does).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelRow {
+    pub id: i64,
+    pub name: String,
+    pub annotations: Vec<AnnotationNested>,
+    /// The missing-annotation record marking this label "not found" here.
+    pub missing: Option<i64>,
+}
+
+impl LabelRow {
+    pub fn is_unfilled(&self) -> bool {
+        self.annotations.is_empty() && self.missing.is_none()
+    }
+}
+
+/// One annotation set (or a potential one, `id` None) with its number when its label set repeats.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetRow {
+    pub id: Option<i64>,
+    pub label_set: LabelSetRef,
+    /// 1, 2, … by id among sets of the same label set, when that label set may occur several times.
+    pub number: Option<usize>,
+    pub labels: Vec<LabelRow>,
+}
+
+impl SetRow {
+    /// A stable key for the set: its id, or the label set's for a potential set.
+    pub fn key(&self) -> String {
+        match self.id {
+            Some(id) => format!("set{id}"),
+            None => format!("new{}", self.label_set.id),
+        }
+    }
+
+    pub fn title(&self) -> String {
+        match self.number {
+            Some(n) => format!("{} {n}", self.label_set.name),
+            None => self.label_set.name.clone(),
+        }
+    }
+}
+
+/// Where an annotation sits in the tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed<'a> {
+    pub set: &'a SetRow,
+    pub label: &'a LabelRow,
+    pub annotation: &'a AnnotationNested,
+}
+
+/// The counters shown in the panel and the toolbar.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub pending: usize,
+    pub unfilled: usize,
+    pub missing: usize,
+    pub accepted: usize,
+}
+
+impl Counts {
+    /// The server refuses `is_reviewed` until nothing is pending or unfilled.
+    pub fn can_finish(&self) -> bool {
+        self.pending == 0 && self.unfilled == 0
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tree {
+    pub sets: Vec<SetRow>,
+}
+
+impl Tree {
+    /// Builds the view model from document detail's `annotation_sets` and the document's missing-annotation records.
+    /// Sets are ordered by label set name (as DVUI sorts them), then by id with potential sets last.
+    pub fn build(annotation_sets: &[Value], missing: &[MissingAnnotation]) -> Tree {
+        let mut raw: Vec<RawSet> =
+            annotation_sets.iter().filter_map(|v| serde_json::from_value(v.clone()).ok()).collect();
+        raw.sort_by(|a, b| {
+            let order = |s: &RawSet| (s.label_set.name.clone(), s.label_set.id, s.id.is_none(), s.id);
+            order(a).cmp(&order(b))
+        });
+        let mut sets: Vec<SetRow> = Vec::with_capacity(raw.len());
+        for set in raw {
+            let number = set
+                .label_set
+                .has_multiple_annotation_sets
+                .then(|| 1 + sets.iter().filter(|s| s.label_set.id == set.label_set.id).count());
+            let labels = set
+                .labels
+                .into_iter()
+                .map(|l| LabelRow {
+                    missing: missing
+                        .iter()
+                        .find(|m| m.label == l.id && m.label_set == set.label_set.id && m.annotation_set == set.id)
+                        .map(|m| m.id),
+                    annotations: l
+                        .annotations
+                        .into_iter()
+                        .filter(|a| ReviewState::of(a) != ReviewState::Declined)
+                        .collect(),
+                    id: l.id,
+                    name: l.name,
+                })
+                .collect();
+            sets.push(SetRow { id: set.id, label_set: set.label_set, number, labels });
+        }
+        // A single set of a repeating label set is not numbered.
+        for i in 0..sets.len() {
+            let same = sets.iter().filter(|s| s.label_set.id == sets[i].label_set.id).count();
+            if same == 1 {
+                sets[i].number = None;
+            }
+        }
+        Tree { sets }
+    }
+
+    /// Every shown annotation in panel order.
+    pub fn annotations(&self) -> impl Iterator<Item = Placed<'_>> {
+        self.sets.iter().flat_map(|set| {
+            set.labels.iter().flat_map(move |label| {
+                label.annotations.iter().map(move |annotation| Placed { set, label, annotation })
+            })
+        })
+    }
+
+    pub fn find(&self, id: i64) -> Option<Placed<'_>> {
+        self.annotations().find(|p| p.annotation.id == id)
+    }
+
+    pub fn annotation_mut(&mut self, id: i64) -> Option<&mut AnnotationNested> {
+        self.sets
+            .iter_mut()
+            .flat_map(|s| s.labels.iter_mut())
+            .flat_map(|l| l.annotations.iter_mut())
+            .find(|a| a.id == id)
+    }
+
+    /// Hides an annotation (declined); gives it back with its label so that a rollback can restore it.
+    pub fn remove(&mut self, id: i64) -> Option<AnnotationNested> {
+        for label in self.sets.iter_mut().flat_map(|s| s.labels.iter_mut()) {
+            if let Some(i) = label.annotations.iter().position(|a| a.id == id) {
+                return Some(label.annotations.remove(i));
+            }
+        }
+        None
+    }
+
+    /// The label row of `set_key` and `label`.
+    pub fn label_mut(&mut self, set_key: &str, label: i64) -> Option<&mut LabelRow> {
+        self.sets.iter_mut().find(|s| s.key() == set_key)?.labels.iter_mut().find(|l| l.id == label)
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for label in self.sets.iter().flat_map(|s| &s.labels) {
+            for a in &label.annotations {
+                match ReviewState::of(a) {
+                    ReviewState::Pending => c.pending += 1,
+                    ReviewState::Accepted | ReviewState::Human => c.accepted += 1,
+                    ReviewState::Declined => {}
+                }
+            }
+            if label.missing.is_some() && label.annotations.is_empty() {
+                c.missing += 1;
+            } else if label.is_unfilled() {
+                c.unfilled += 1;
+            }
+        }
+        c
+    }
+
+    /// The ids of the pending annotations of a set, for "accept all".
+    pub fn pending_in(&self, set_key: &str) -> Vec<i64> {
+        self.sets
+            .iter()
+            .filter(|s| s.key() == set_key)
+            .flat_map(|s| s.labels.iter().flat_map(|l| &l.annotations))
+            .filter(|a| ReviewState::of(a).needs_feedback())
+            .map(|a| a.id)
+            .collect()
+    }
+
+    /// The labels of a set that are unfilled, for "mark all empty missing".
+    pub fn unfilled_in(&self, set_key: &str) -> Vec<i64> {
+        self.sets
+            .iter()
+            .filter(|s| s.key() == set_key)
+            .flat_map(|s| s.labels.iter().filter(|l| l.is_unfilled()).map(|l| l.id))
+            .collect()
+    }
+}
+
+/// What the panel shows; the toggles start from `ViewOptions`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    /// Only annotations that need feedback (and no empty labels).
+    pub feedback_only: bool,
+    pub show_missing: bool,
+    pub show_accepted: bool,
+    /// Case-insensitive, matched against the label name and the annotation text.
+    pub text: String,
+}
+
+impl Filter {
+    fn matches_text(&self, label: &LabelRow, text: &str) -> bool {
+        let needle = self.text.trim().to_lowercase();
+        needle.is_empty() || label.name.to_lowercase().contains(&needle) || text.to_lowercase().contains(&needle)
+    }
+
+    pub fn shows_annotation(&self, label: &LabelRow, a: &AnnotationNested) -> bool {
+        let state = ReviewState::of(a);
+        if self.feedback_only && !state.needs_feedback() {
+            return false;
+        }
+        if !self.show_accepted && matches!(state, ReviewState::Accepted | ReviewState::Human) {
+            return false;
+        }
+        self.matches_text(label, &a.offset_string)
+    }
+
+    /// Whether a label row without annotations (unfilled or missing) is shown.
+    pub fn shows_empty_label(&self, label: &LabelRow) -> bool {
+        if !label.annotations.is_empty() || self.feedback_only {
+            return false;
+        }
+        if label.missing.is_some() && !self.show_missing {
+            return false;
+        }
+        self.matches_text(label, "")
+    }
+}
+
+/// A row of the panel a reviewer can select: an annotation, or a label without one (to fill or mark missing).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Row {
+    Annotation(i64),
+    Label { set: String, label: i64 },
+}
+
+impl Tree {
+    /// The rows the panel shows under `filter`, in order: what ↑/↓ move through.
+    pub fn rows(&self, filter: &Filter) -> Vec<Row> {
+        let mut rows = Vec::new();
+        for set in &self.sets {
+            for label in &set.labels {
+                if filter.shows_empty_label(label) {
+                    rows.push(Row::Label { set: set.key(), label: label.id });
+                }
+                rows.extend(
+                    label
+                        .annotations
+                        .iter()
+                        .filter(|a| filter.shows_annotation(label, a))
+                        .map(|a| Row::Annotation(a.id)),
+                );
+            }
+        }
+        rows
+    }
+}
+
+/// A stable colour for a label (labels carry none in the API): a hue spread by the golden angle.
+pub fn label_colour(label: i64) -> String {
+    let hue = (label.rem_euclid(360) as f64 * 137.508) % 360.0;
+    format!("hsl({hue:.0}, 70%, 42%)")
+}
+
+/// The ids before and after `current` in `ids` (the unreviewed documents), for previous/next navigation.
+/// When `current` is not in the list, the neighbours are the nearest ids below and above it.
+pub fn neighbours(ids: &[i64], current: i64) -> (Option<i64>, Option<i64>) {
+    match ids.iter().position(|&id| id == current) {
+        Some(i) => (i.checked_sub(1).map(|p| ids[p]), ids.get(i + 1).copied()),
+        None => {
+            (ids.iter().copied().filter(|&id| id < current).max(), ids.iter().copied().filter(|&id| id > current).min())
+        }
+    }
+}
+
+/// The row `delta` steps away from `current` in `order`, staying at the ends; the first (or last) when none is current.
+pub fn step<T: PartialEq + Clone>(order: &[T], current: Option<&T>, delta: isize) -> Option<T> {
+    let last = order.len().checked_sub(1)?;
+    let index = match current.and_then(|c| order.iter().position(|r| r == c)) {
+        Some(i) => (i as isize + delta).clamp(0, last as isize) as usize,
+        None if delta < 0 => last,
+        None => 0,
+    };
+    Some(order[index].clone())
+}
+
+/// The annotation id of a `#ann{id}` deep link.
+pub fn annotation_from_hash(hash: &str) -> Option<i64> {
+    hash.trim_start_matches('#').strip_prefix("ann")?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ann(id: i64, revised: bool, is_correct: bool, human: bool) -> Value {
+        json!({"id": id, "document": 1, "offset_string": format!("text {id}"), "offset_string_original": "x",
+               "translated_string": null, "normalized": null, "confidence": 0.8, "is_correct": is_correct,
+               "revised": revised, "origin": "extraction",
+               "created_by": if human { json!("a@b.c") } else { json!(null) },
+               "revised_by": null, "span": [], "selection_bbox": null, "custom_offset_string": false})
+    }
+
+    fn sample() -> Vec<Value> {
+        let positions = json!({"id": 7, "name": "Positions", "api_name": "p", "description": null,
+                               "has_multiple_annotation_sets": true});
+        vec![
+            json!({"id": 20, "label_set": positions, "labels": [
+                {"id": 1, "name": "Total", "annotations": [ann(101, false, false, false)]},
+                {"id": 2, "name": "Date", "annotations": []}]}),
+            json!({"id": 3, "label_set": {"id": 3, "name": "Invoice", "api_name": "i", "description": null,
+                                           "has_multiple_annotation_sets": false}, "labels": [
+                {"id": 1, "name": "Total", "annotations": [ann(102, true, true, false), ann(103, true, false, false)]},
+                {"id": 2, "name": "Date", "annotations": [ann(104, false, true, true)]}]}),
+            json!({"id": 10, "label_set": positions, "labels": [
+                {"id": 1, "name": "Total", "annotations": []},
+                {"id": 2, "name": "Date", "annotations": []}]}),
+        ]
+    }
+
+    #[test]
+    fn tree_sorts_numbers_repeating_sets_and_hides_declined() {
+        let missing = [MissingAnnotation { id: 9, document: 1, label: 2, label_set: 7, annotation_set: Some(20) }];
+        let tree = Tree::build(&sample(), &missing);
+        let titles: Vec<String> = tree.sets.iter().map(|s| s.title()).collect();
+        assert_eq!(titles, ["Invoice", "Positions 1", "Positions 2"]);
+        assert_eq!(tree.sets[1].id, Some(10));
+        let ids: Vec<i64> = tree.annotations().map(|p| p.annotation.id).collect();
+        assert_eq!(ids, [102, 104, 101], "declined 103 is hidden");
+        assert_eq!(tree.sets[2].labels[1].missing, Some(9));
+        assert_eq!(tree.find(101).unwrap().set.key(), "set20");
+    }
+
+    #[test]
+    fn states_and_counters() {
+        let tree = Tree::build(&sample(), &[]);
+        assert_eq!(ReviewState::of(&tree.find(101).unwrap().annotation.clone()), ReviewState::Pending);
+        assert_eq!(ReviewState::of(&tree.find(104).unwrap().annotation.clone()), ReviewState::Human);
+        assert_eq!(tree.counts(), Counts { pending: 1, unfilled: 3, missing: 0, accepted: 2 });
+        assert!(!tree.counts().can_finish());
+        assert_eq!(tree.pending_in("set20"), [101]);
+        assert_eq!(tree.unfilled_in("set10"), [1, 2]);
+
+        let mut tree = tree;
+        tree.annotation_mut(101).unwrap().revised = true;
+        tree.annotation_mut(101).unwrap().is_correct = true;
+        for (set, label) in [("set20", 2), ("set10", 1), ("set10", 2)] {
+            tree.label_mut(set, label).unwrap().missing = Some(1);
+        }
+        assert_eq!(tree.counts(), Counts { pending: 0, unfilled: 0, missing: 3, accepted: 3 });
+        assert!(tree.counts().can_finish());
+        assert!(tree.remove(102).is_some());
+        assert_eq!(tree.counts().unfilled, 1, "the label of a removed annotation is unfilled again");
+    }
+
+    #[test]
+    fn filters() {
+        let tree = Tree::build(&sample(), &[]);
+        let all = Filter { feedback_only: false, show_missing: true, show_accepted: true, text: String::new() };
+        let shown = |f: &Filter| -> Vec<i64> {
+            tree.annotations().filter(|p| f.shows_annotation(p.label, p.annotation)).map(|p| p.annotation.id).collect()
+        };
+        assert_eq!(shown(&all), [102, 104, 101]);
+        assert_eq!(shown(&Filter { feedback_only: true, ..all.clone() }), [101]);
+        assert_eq!(shown(&Filter { show_accepted: false, ..all.clone() }), [101]);
+        assert_eq!(shown(&Filter { text: "DATE".into(), ..all.clone() }), [104]);
+        assert_eq!(shown(&Filter { text: "text 102".into(), ..all.clone() }), [102]);
+        let mut empty = tree.sets[1].labels[0].clone();
+        assert!(all.shows_empty_label(&empty));
+        assert!(!Filter { feedback_only: true, ..all.clone() }.shows_empty_label(&empty));
+        empty.missing = Some(3);
+        assert!(!Filter { show_missing: false, ..all.clone() }.shows_empty_label(&empty));
+    }
+
+    #[test]
+    fn rows_follow_the_filter() {
+        let tree = Tree::build(&sample(), &[]);
+        let all = Filter { feedback_only: false, show_missing: true, show_accepted: true, text: String::new() };
+        let label = |set: &str, label: i64| Row::Label { set: set.into(), label };
+        assert_eq!(
+            tree.rows(&all),
+            [
+                Row::Annotation(102),
+                Row::Annotation(104),
+                label("set10", 1),
+                label("set10", 2),
+                Row::Annotation(101),
+                label("set20", 2)
+            ]
+        );
+        assert_eq!(tree.rows(&Filter { feedback_only: true, ..all }), [Row::Annotation(101)]);
+    }
+
+    #[test]
+    fn navigation_helpers() {
+        assert_eq!(neighbours(&[3, 5, 9], 5), (Some(3), Some(9)));
+        assert_eq!(neighbours(&[3, 5, 9], 3), (None, Some(5)));
+        assert_eq!(neighbours(&[3, 5, 9], 6), (Some(5), Some(9)), "a reviewed document is not listed");
+        assert_eq!(step(&[4, 6, 8], None, 1), Some(4));
+        assert_eq!(step(&[4, 6, 8], None, -1), Some(8));
+        assert_eq!(step(&[4, 6, 8], Some(&6), 1), Some(8));
+        assert_eq!(step(&[4, 6, 8], Some(&8), 1), Some(8));
+        assert_eq!(step(&[4, 6, 8], Some(&4), -1), Some(4));
+        assert_eq!(step::<i64>(&[], Some(&4), -1), None);
+        assert_eq!(annotation_from_hash("#ann42"), Some(42));
+        assert_eq!(annotation_from_hash("#templ42"), None);
+        assert_ne!(label_colour(1), label_colour(2));
+        assert_eq!(label_colour(5), label_colour(5));
+    }
+}
