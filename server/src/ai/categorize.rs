@@ -3,14 +3,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use lectern_api::ais::{status, CategoryEvaluation, CategoryMetrics};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::evaluate::{metrics, Counts};
-use super::service::{decide_by, TEST_DOCUMENTS, TRAINING_DOCUMENTS};
-use crate::db;
+use super::service::{
+    activate, run_training, set_document_counts, set_status, AiKind, TEST_DOCUMENTS, TRAINING_DOCUMENTS,
+};
 use crate::http::AppState;
 
 /// Lowercase words of letters and digits (at least two characters) and the bigrams of neighbouring words.
@@ -108,6 +109,10 @@ pub fn evaluate(model: &Model, test: &[(String, i64)]) -> CategoryEvaluation {
     }
 }
 
+const CATEGORIZATION: AiKind =
+    AiKind { table: "category_ais", owner: "project_id", metric: "accuracy", scope: "the project" };
+const TABLE: &str = CATEGORIZATION.table;
+
 pub fn model_key(ai: i64) -> String {
     format!("ais/category/{ai}/model.json")
 }
@@ -138,52 +143,19 @@ pub async fn predict(state: &AppState, project: i64, text: &str) -> anyhow::Resu
     Ok(Some(model.predict(text)))
 }
 
-async fn set_status(state: &AppState, ai: i64, status: &str, progress: f64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE category_ais SET status = $1, progress = $2, updated_at = $3 WHERE id = $4")
-        .bind(status)
-        .bind(progress)
-        .bind(db::now())
-        .bind(ai)
-        .execute(&state.db)
-        .await?;
-    Ok(())
-}
-
-/// The job: trains the categorization AI of the payload `{"ai": id}`; a failure ends the AI as `failed`.
+/// The job: trains the categorization AI of the payload `{"ai": id}`.
 pub async fn train_job(state: &AppState, payload: &str) -> anyhow::Result<()> {
-    let payload: serde_json::Value = serde_json::from_str(payload)?;
-    let ai = payload["ai"].as_i64().context("the job names no AI")?;
-    let Some(row) =
-        sqlx::query("SELECT project_id FROM category_ais WHERE id = $1").bind(ai).fetch_optional(&state.db).await?
-    else {
-        return Ok(()); // deleted while queued
-    };
-    if let Err(e) = train(state, ai, row.get("project_id")).await {
-        tracing::warn!(ai, error = %format!("{e:#}"), "categorization AI training failed");
-        sqlx::query("UPDATE category_ais SET status = $1, error = $2, updated_at = $3 WHERE id = $4")
-            .bind(status::FAILED)
-            .bind(format!("{e:#}"))
-            .bind(db::now())
-            .bind(ai)
-            .execute(&state.db)
-            .await?;
-    }
-    Ok(())
+    run_training(state, payload, TABLE, CATEGORIZATION.owner, |ai, project| train(state, ai, project)).await
 }
 
 async fn train(state: &AppState, ai: i64, project: i64) -> anyhow::Result<()> {
-    set_status(state, ai, status::TRAINING, 0.0).await?;
+    set_status(state, TABLE, ai, status::TRAINING, 0.0).await?;
     let training = documents(state, project, TRAINING_DOCUMENTS).await?;
     if training.is_empty() {
         bail!("Project {project} has no processed, categorised training documents (dataset_status 2).");
     }
     let test = documents(state, project, TEST_DOCUMENTS).await?;
-    sqlx::query("UPDATE category_ais SET training_documents = $1, test_documents = $2 WHERE id = $3")
-        .bind(training.len() as i64)
-        .bind(test.len() as i64)
-        .bind(ai)
-        .execute(&state.db)
-        .await?;
+    set_document_counts(state, TABLE, ai, training.len(), test.len()).await?;
     let (model, evaluation) = tokio::task::spawn_blocking(move || {
         let model = Model::train(&training)?;
         let evaluation = evaluate(&model, &test);
@@ -192,50 +164,9 @@ async fn train(state: &AppState, ai: i64, project: i64) -> anyhow::Result<()> {
     .await??;
     let key = model_key(ai);
     state.storage.put(&key, model.to_bytes()).await?;
-    set_status(state, ai, status::TRAINING, 0.9).await?;
+    set_status(state, TABLE, ai, status::TRAINING, 0.9).await?;
 
-    // A write first, as for extraction AIs: activations of one project run one after the other.
-    let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE category_ais SET updated_at = $1 WHERE project_id = $2")
-        .bind(db::now())
-        .bind(project)
-        .execute(&mut *tx)
-        .await?;
-    let active =
-        sqlx::query("SELECT id, evaluation FROM category_ais WHERE project_id = $1 AND active = $2 AND id <> $3")
-            .bind(project)
-            .bind(true)
-            .bind(ai)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| {
-                let old: Option<CategoryEvaluation> =
-                    r.get::<Option<String>, _>("evaluation").and_then(|e| serde_json::from_str(&e).ok());
-                (r.get::<i64, _>("id"), old.map_or(0.0, |e| e.accuracy))
-            });
-    let (activate, reason) = decide_by(evaluation.accuracy, active, "accuracy", "the project");
-    if activate {
-        sqlx::query("UPDATE category_ais SET active = $1 WHERE project_id = $2")
-            .bind(false)
-            .bind(project)
-            .execute(&mut *tx)
-            .await?;
-    }
-    sqlx::query(
-        "UPDATE category_ais SET status = $1, progress = 1, error = NULL, active = $2, activation = $3, evaluation = $4,
-            model_key = $5, updated_at = $6 WHERE id = $7",
-    )
-    .bind(status::DONE)
-    .bind(activate)
-    .bind(reason)
-    .bind(serde_json::to_string(&evaluation)?)
-    .bind(key)
-    .bind(db::now())
-    .bind(ai)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    activate(state, &CATEGORIZATION, project, ai, key, &evaluation, |e: &CategoryEvaluation| e.accuracy).await
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ use crate::review;
 /// `dataset_status` of training and of test documents.
 pub const TRAINING_DOCUMENTS: i64 = 2;
 pub const TEST_DOCUMENTS: i64 = 3;
+const TABLE: &str = EXTRACTION.table;
 
 /// The forest the server trains.
 pub fn params() -> forest::Params {
@@ -178,13 +179,9 @@ fn to_store(suggestions: Vec<Suggestion>) -> Vec<review::Suggestion> {
         .collect()
 }
 
-/// Whether a new AI with strict F1 `f1` replaces the `active` one (its id and F1), and why.
-pub fn decide(f1: f64, active: Option<(i64, f64)>) -> (bool, String) {
-    decide_by(f1, active, "strict F1", "the category")
-}
-
-/// Whether a new AI whose `metric` is `score` replaces the `active` one of its `scope` (its id and score), and why.
-pub fn decide_by(score: f64, active: Option<(i64, f64)>, metric: &str, scope: &str) -> (bool, String) {
+/// Whether a new AI of `kind` with `score` replaces the `active` one of its owner (its id and score), and why.
+pub fn decide(score: f64, active: Option<(i64, f64)>, kind: &AiKind) -> (bool, String) {
+    let (metric, scope) = (kind.metric, kind.scope);
     match active {
         None => (true, format!("Activated: no AI of {scope} was active ({metric} {score:.3}).")),
         Some((id, old)) if score > old => {
@@ -196,8 +193,9 @@ pub fn decide_by(score: f64, active: Option<(i64, f64)>, metric: &str, scope: &s
     }
 }
 
-async fn set_status(state: &AppState, ai: i64, status: &str, progress: f64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE extraction_ais SET status = $1, progress = $2, updated_at = $3 WHERE id = $4")
+/// Sets the status and progress of the AI `ai` in `table` (`extraction_ais` or `category_ais`).
+pub async fn set_status(state: &AppState, table: &str, ai: i64, status: &str, progress: f64) -> sqlx::Result<()> {
+    sqlx::query(&format!("UPDATE {table} SET status = $1, progress = $2, updated_at = $3 WHERE id = $4"))
         .bind(status)
         .bind(progress)
         .bind(db::now())
@@ -207,19 +205,46 @@ async fn set_status(state: &AppState, ai: i64, status: &str, progress: f64) -> s
     Ok(())
 }
 
-/// The job: trains the AI of the payload `{"ai": id}`. What goes wrong ends the AI as `failed` with the
+/// Records how many training and test documents the AI `ai` in `table` learns from and is evaluated on.
+pub async fn set_document_counts(
+    state: &AppState,
+    table: &str,
+    ai: i64,
+    training: usize,
+    test: usize,
+) -> sqlx::Result<()> {
+    sqlx::query(&format!("UPDATE {table} SET training_documents = $1, test_documents = $2 WHERE id = $3"))
+        .bind(training as i64)
+        .bind(test as i64)
+        .bind(ai)
+        .execute(&state.db)
+        .await?;
+    Ok(())
+}
+
+/// Runs the training job of the AI named by the payload `{"ai": id}` in `table`: `train` gets the AI and the
+/// value of its `owner` column (its category or project). What goes wrong ends the AI as `failed` with the
 /// reason; the job itself is then done (training again is a new AI).
-pub async fn train_job(state: &AppState, payload: &str) -> anyhow::Result<()> {
+pub async fn run_training<F, Fut>(
+    state: &AppState,
+    payload: &str,
+    table: &str,
+    owner: &str,
+    train: F,
+) -> anyhow::Result<()>
+where
+    F: FnOnce(i64, i64) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
     let payload: serde_json::Value = serde_json::from_str(payload)?;
     let ai = payload["ai"].as_i64().context("the job names no AI")?;
-    let Some(row) =
-        sqlx::query("SELECT category_id FROM extraction_ais WHERE id = $1").bind(ai).fetch_optional(&state.db).await?
-    else {
+    let sql = format!("SELECT {owner} AS owner FROM {table} WHERE id = $1");
+    let Some(row) = sqlx::query(&sql).bind(ai).fetch_optional(&state.db).await? else {
         return Ok(()); // deleted while queued
     };
-    if let Err(e) = train(state, ai, row.get("category_id")).await {
-        tracing::warn!(ai, error = %format!("{e:#}"), "extraction AI training failed");
-        sqlx::query("UPDATE extraction_ais SET status = $1, error = $2, updated_at = $3 WHERE id = $4")
+    if let Err(e) = train(ai, row.get("owner")).await {
+        tracing::warn!(ai, table, error = %format!("{e:#}"), "AI training failed");
+        sqlx::query(&format!("UPDATE {table} SET status = $1, error = $2, updated_at = $3 WHERE id = $4"))
             .bind(status::FAILED)
             .bind(format!("{e:#}"))
             .bind(db::now())
@@ -230,19 +255,19 @@ pub async fn train_job(state: &AppState, payload: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The job: trains the extraction AI of the payload `{"ai": id}`.
+pub async fn train_job(state: &AppState, payload: &str) -> anyhow::Result<()> {
+    run_training(state, payload, TABLE, EXTRACTION.owner, |ai, category| train(state, ai, category)).await
+}
+
 async fn train(state: &AppState, ai: i64, category: i64) -> anyhow::Result<()> {
-    set_status(state, ai, status::TRAINING, 0.0).await?;
+    set_status(state, TABLE, ai, status::TRAINING, 0.0).await?;
     let training = documents(state, category, TRAINING_DOCUMENTS).await?;
     if training.is_empty() {
         bail!("Category {category} has no processed training documents (dataset_status 2).");
     }
     let test = documents(state, category, TEST_DOCUMENTS).await?;
-    sqlx::query("UPDATE extraction_ais SET training_documents = $1, test_documents = $2 WHERE id = $3")
-        .bind(training.len() as i64)
-        .bind(test.len() as i64)
-        .bind(ai)
-        .execute(&state.db)
-        .await?;
+    set_document_counts(state, TABLE, ai, training.len(), test.len()).await?;
 
     // Training runs on a blocking thread (and rayon's pool); its progress reaches the row twice a second.
     let done = Arc::new(AtomicU32::new(0));
@@ -260,54 +285,80 @@ async fn train(state: &AppState, ai: i64, category: i64) -> anyhow::Result<()> {
             _ = tokio::time::sleep(Duration::from_millis(500)) => {
                 // Training is 90% of the work, the evaluation the rest.
                 let share = 0.9 * done.load(Ordering::Relaxed) as f64 / 1000.0;
-                set_status(state, ai, status::TRAINING, share).await?;
+                set_status(state, TABLE, ai, status::TRAINING, share).await?;
             }
         }
     };
     let key = model_key(ai);
     state.storage.put(&key, model.to_bytes()).await?;
-    set_status(state, ai, status::TRAINING, 0.9).await?;
+    set_status(state, TABLE, ai, status::TRAINING, 0.9).await?;
 
     let schema = schema(state, category).await?;
     let evaluation = tokio::task::spawn_blocking(move || evaluate_on(&model, &test, &schema)).await?;
-    let f1 = evaluation.strict.overall.f1;
 
-    // A write first: it takes SQLite's write lock and locks the category's AIs on PostgreSQL, so two
-    // activations of one category run one after the other and each sees the other's outcome.
+    activate(state, &EXTRACTION, category, ai, key, &evaluation, |e: &Evaluation| e.strict.overall.f1).await
+}
+
+/// What AIs of one kind are kept in and compared by.
+pub struct AiKind {
+    pub table: &'static str,
+    /// The column naming what an AI belongs to; one AI per owner is active.
+    pub owner: &'static str,
+    pub metric: &'static str,
+    pub scope: &'static str,
+}
+
+pub const EXTRACTION: AiKind =
+    AiKind { table: "extraction_ais", owner: "category_id", metric: "strict F1", scope: "the category" };
+
+/// Stores a trained AI's evaluation and model and makes it the owner's active AI if its `score` beats the
+/// active one's (or none is active), with the reason. It starts with a write: that takes SQLite's write lock
+/// and locks the owner's AIs on PostgreSQL, so two activations run one after the other and each sees the
+/// other's outcome.
+pub async fn activate<E: serde::Serialize + serde::de::DeserializeOwned>(
+    state: &AppState,
+    kind: &AiKind,
+    owner: i64,
+    ai: i64,
+    key: String,
+    evaluation: &E,
+    score: impl Fn(&E) -> f64,
+) -> anyhow::Result<()> {
+    let (table, column) = (kind.table, kind.owner);
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE extraction_ais SET updated_at = $1 WHERE category_id = $2")
+    sqlx::query(&format!("UPDATE {table} SET updated_at = $1 WHERE {column} = $2"))
         .bind(db::now())
-        .bind(category)
+        .bind(owner)
         .execute(&mut *tx)
         .await?;
     let active =
-        sqlx::query("SELECT id, evaluation FROM extraction_ais WHERE category_id = $1 AND active = $2 AND id <> $3")
-            .bind(category)
+        sqlx::query(&format!("SELECT id, evaluation FROM {table} WHERE {column} = $1 AND active = $2 AND id <> $3"))
+            .bind(owner)
             .bind(true)
             .bind(ai)
             .fetch_optional(&mut *tx)
             .await?
             .map(|r| {
-                let old: Option<Evaluation> =
+                let old: Option<E> =
                     r.get::<Option<String>, _>("evaluation").and_then(|e| serde_json::from_str(&e).ok());
-                (r.get::<i64, _>("id"), old.map_or(0.0, |e| e.strict.overall.f1))
+                (r.get::<i64, _>("id"), old.map_or(0.0, |e| score(&e)))
             });
-    let (activate, reason) = decide(f1, active);
+    let (activate, reason) = decide(score(evaluation), active, kind);
     if activate {
-        sqlx::query("UPDATE extraction_ais SET active = $1 WHERE category_id = $2")
+        sqlx::query(&format!("UPDATE {table} SET active = $1 WHERE {column} = $2"))
             .bind(false)
-            .bind(category)
+            .bind(owner)
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query(
-        "UPDATE extraction_ais SET status = $1, progress = 1, error = NULL, active = $2, activation = $3, evaluation = $4,
-            model_key = $5, updated_at = $6 WHERE id = $7",
-    )
+    sqlx::query(&format!(
+        "UPDATE {table} SET status = $1, progress = 1, error = NULL, active = $2, activation = $3, evaluation = $4,
+            model_key = $5, updated_at = $6 WHERE id = $7"
+    ))
     .bind(status::DONE)
     .bind(activate)
     .bind(reason)
-    .bind(serde_json::to_string(&evaluation)?)
+    .bind(serde_json::to_string(evaluation)?)
     .bind(key)
     .bind(db::now())
     .bind(ai)
@@ -332,6 +383,7 @@ mod tests {
 
     #[test]
     fn only_a_better_ai_takes_over() {
+        let decide = |f1, active| decide(f1, active, &EXTRACTION);
         assert!(decide(0.2, None).0);
         let (better, why) = decide(0.9, Some((4, 0.8)));
         assert!(better && why.contains("AI 4"), "{why}");
