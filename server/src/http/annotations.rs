@@ -350,11 +350,10 @@ impl Resolved {
 
 /// Boxes become the characters inside them (one span per line); offsets become the characters between them.
 /// A drawn box with no text under it is kept with the typed `offset_string` and null offsets.
-async fn resolve_spans(state: &AppState, doc: &Document, inputs: &[SpanInput]) -> Result<Resolved> {
+fn resolve_spans(index: &crate::spans::TextIndex, doc: &Document, inputs: &[SpanInput]) -> Result<Resolved> {
     if inputs.is_empty() {
         return Err(Error::field("span", "At least one span is required."));
     }
-    let index = pages::text_index(state, doc.id).await?;
     let mut boxes = Vec::new();
     let mut spans = Vec::new();
     let mut typed = Vec::new();
@@ -499,7 +498,12 @@ struct Prepared {
     confidence: Option<f64>,
 }
 
-async fn prepare(state: &AppState, user: Option<&AuthUser>, write: AnnotationWrite) -> Result<Prepared> {
+async fn prepare(
+    state: &AppState,
+    user: Option<&AuthUser>,
+    write: AnnotationWrite,
+    indexes: &mut HashMap<i64, crate::spans::TextIndex>,
+) -> Result<Prepared> {
     let db = &state.db;
     let doc_id = write.document.ok_or_else(|| Error::required("document"))?;
     let label = write.label.ok_or_else(|| Error::required("label"))?;
@@ -512,7 +516,12 @@ async fn prepare(state: &AppState, user: Option<&AuthUser>, write: AnnotationWri
     writable(&doc)?;
     let confidence = check_confidence(write.confidence)?;
     let bbox = check_bbox(&doc, &write.selection_bbox)?;
-    let resolved = resolve_spans(state, &doc, write.span.as_deref().ok_or_else(|| Error::required("span"))?).await?;
+    // A batch (the AI's suggestions) reads each document's characters once.
+    let index = match indexes.entry(doc.id) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::hash_map::Entry::Vacant(e) => e.insert(pages::text_index(state, doc.id).await?),
+    };
+    let resolved = resolve_spans(index, &doc, write.span.as_deref().ok_or_else(|| Error::required("span"))?)?;
     let choice = choose_set(db, &doc, label, write.annotation_set, write.label_set).await?;
     Ok(Prepared { write, document: doc.id, label, choice, resolved, bbox, confidence })
 }
@@ -526,8 +535,9 @@ pub async fn insert(
     writes: Vec<(AnnotationWrite, Option<i64>)>,
 ) -> Result<Vec<i64>> {
     let mut prepared = Vec::new();
+    let mut indexes = HashMap::new();
     for (write, group) in writes {
-        prepared.push((prepare(state, user, write).await?, group));
+        prepared.push((prepare(state, user, write, &mut indexes).await?, group));
     }
     let documents: Vec<i64> = prepared.iter().map(|(p, _)| p.document).collect();
     let (mut tx, docs) = lock_documents(&state.db, &documents).await?;
@@ -672,7 +682,7 @@ async fn update_annotation(
         None
     };
     let resolved = match &w.span {
-        Some(span) => Some(resolve_spans(&state, &doc, span).await?),
+        Some(span) => Some(resolve_spans(&pages::text_index(&state, doc.id).await?, &doc, span)?),
         None => None,
     };
     let bbox = match &w.selection_bbox {
