@@ -142,3 +142,39 @@ pub struct CategoryMetrics {
     pub category: i64,
     pub metrics: Metrics,
 }
+
+/// A splitting AI: a first-page classifier trained on a project's training documents, which proposes where a
+/// multi-page upload holds several documents.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SplittingAi {
+    pub id: i64,
+    pub project: i64,
+    pub description: String,
+    /// One of `status::*`.
+    pub status: String,
+    pub progress: f64,
+    pub error: Option<String>,
+    /// Whether this is the project's AI that proposes splits of uploads (when the project splits uploads).
+    pub active: bool,
+    pub activation: Option<String>,
+    pub training_documents: i64,
+    pub test_documents: i64,
+    pub evaluation: Option<SplitEvaluation>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Body of `POST /splitting-ais/`: the same as for a categorization AI, `{"project": id}`.
+pub type SplittingAiCreate = CategoryAiCreate;
+
+/// A splitting AI's scores on bundles made of the project's test documents: a split point is the first page
+/// of every document of a bundle but its first.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SplitEvaluation {
+    pub bundles: u64,
+    pub documents: u64,
+    pub pages: u64,
+    pub split_points: Metrics,
+}

@@ -183,6 +183,15 @@ pub struct ProjectSharingWrite {
     pub embed_domains: Option<Vec<String>>,
 }
 
+/// Whether a project splits its multi-page uploads (§15.2), a Lectern endpoint beside the project
+/// (`GET`/`PATCH /projects/{id}/splitting/`). With it on and an active splitting AI, an upload the AI would cut
+/// waits at status 41 with `proposed_split` until someone posts to postprocess.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ProjectSplitting {
+    pub split_uploads: bool,
+}
+
 // ---------------------------------------------------------------------------------------------
 // Categories (§4)
 

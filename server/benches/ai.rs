@@ -1,12 +1,13 @@
 //! Benchmark of the extraction AI on the generated invoices: strict and lenient F1 on the test split, training
 //! time and prediction time per page; of the categorization AI on generated letters: accuracy, training time
-//! and prediction time per document.
+//! and prediction time per document; of the splitting AI on bundles of generated multi-page letters:
+//! precision, recall and F1 of split points, training time and prediction time per page.
 //!
 //! `cargo bench -p lectern-server --bench ai` prints the figures. It measures; it asserts nothing.
 
 use std::time::Instant;
 
-use lectern_server::ai::categorize;
+use lectern_server::ai::{categorize, split};
 use lectern_server::ai::corpus::{self, test_ids, test_schema, LETTER_KINDS};
 use lectern_server::ai::evaluate::{evaluate, Sample};
 use lectern_server::ai::group::group;
@@ -45,6 +46,7 @@ fn main() {
         );
     }
     categorization();
+    splitting();
 }
 
 /// `(text, kind)` letters of every kind, of seeds `seeds`.
@@ -74,6 +76,46 @@ fn categorization() {
             train.len(),
             test.len(),
             e.accuracy,
+            model.to_bytes().len() / 1024
+        );
+    }
+}
+
+/// Multi-page letters of every kind, of seeds `seeds`, each as the text of its pages.
+fn paged_letters(seeds: std::ops::Range<u64>) -> Vec<split::Pages> {
+    let mut out = Vec::new();
+    for seed in seeds {
+        for kind in 0..LETTER_KINDS.len() {
+            out.push(corpus::paged_letter(kind, seed).iter().map(|lines| lines.join("\n")).collect());
+        }
+    }
+    out
+}
+
+fn splitting() {
+    // Test bundles mix kinds: the letters of one seed are chained with those of the next.
+    let test = paged_letters(10_000..10_200);
+    let bundles: Vec<Vec<split::Pages>> = test.chunks(split::BUNDLE_SIZE + 1).map(<[split::Pages]>::to_vec).collect();
+    let pages: usize = test.iter().map(Vec::len).sum();
+    for per_kind in [5, 20, 100] {
+        let train = paged_letters(0..per_kind);
+        let started = Instant::now();
+        let model = split::Model::train(&split::examples(&train)).expect("trains");
+        let training = started.elapsed().as_secs_f64() * 1000.0;
+        let started = Instant::now();
+        let e = split::evaluate(&model, &bundles);
+        let per_page = started.elapsed().as_secs_f64() * 1000.0 / pages as f64;
+        let m = &e.split_points;
+        println!(
+            "splitting AI, {:4} training letters / {} test bundles ({} letters, {} pages): split points P {:.3} R {:.3} \
+             F1 {:.3}; training {training:8.1} ms, prediction {per_page:6.3} ms/page, model {} kB",
+            train.len(),
+            e.bundles,
+            e.documents,
+            e.pages,
+            m.precision,
+            m.recall,
+            m.f1,
             model.to_bytes().len() / 1024
         );
     }

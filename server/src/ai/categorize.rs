@@ -66,17 +66,26 @@ impl Model {
         Ok(Model { categories, log_priors, log_likelihoods })
     }
 
-    /// The most likely category and its posterior probability. Terms never seen in training are ignored.
-    pub fn predict(&self, text: &str) -> (i64, f64) {
+    /// Every category with its posterior probability, most likely first. Terms never seen in training are
+    /// ignored.
+    pub fn probabilities(&self, text: &str) -> Vec<(i64, f64)> {
         let mut scores = self.log_priors.clone();
         for term in terms(text) {
             if let Some(logs) = self.log_likelihoods.get(&term) {
                 scores.iter_mut().zip(logs).for_each(|(s, l)| *s += l);
             }
         }
-        let best = (0..scores.len()).max_by(|a, b| scores[*a].total_cmp(&scores[*b])).expect("a trained category");
-        let sum: f64 = scores.iter().map(|s| (s - scores[best]).exp()).sum();
-        (self.categories[best], 1.0 / sum)
+        let best = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let sum: f64 = scores.iter().map(|s| (s - best).exp()).sum();
+        let mut out: Vec<(i64, f64)> =
+            self.categories.iter().zip(&scores).map(|(c, s)| (*c, (s - best).exp() / sum)).collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out
+    }
+
+    /// The most likely category and its posterior probability.
+    pub fn predict(&self, text: &str) -> (i64, f64) {
+        self.probabilities(text)[0]
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -130,8 +139,9 @@ async fn documents(state: &AppState, project: i64, dataset_status: i64) -> anyho
     Ok(rows.iter().map(|r| (r.get("text"), r.get("category_id"))).collect())
 }
 
-/// The category and confidence the project's active categorization AI gives a text; `None` without one.
-pub async fn predict(state: &AppState, project: i64, text: &str) -> anyhow::Result<Option<(i64, f64)>> {
+/// The categories and their probabilities, most likely first, that the project's active categorization AI gives
+/// a text; `None` without one.
+pub async fn probabilities(state: &AppState, project: i64, text: &str) -> anyhow::Result<Option<Vec<(i64, f64)>>> {
     let active =
         sqlx::query("SELECT model_key FROM category_ais WHERE project_id = $1 AND active = $2 ORDER BY id DESC")
             .bind(project)
@@ -140,7 +150,7 @@ pub async fn predict(state: &AppState, project: i64, text: &str) -> anyhow::Resu
             .await?;
     let Some(key) = active.and_then(|r| r.get::<Option<String>, _>("model_key")) else { return Ok(None) };
     let model = Model::from_bytes(&state.storage.get(&key).await?)?;
-    Ok(Some(model.predict(text)))
+    Ok(Some(model.probabilities(text)))
 }
 
 /// The job: trains the categorization AI of the payload `{"ai": id}`.

@@ -404,6 +404,70 @@ pub fn letter(kind: usize, seed: u64) -> Vec<String> {
         .collect()
 }
 
+/// Senders of `paged_letter`s.
+const SENDERS: [&str; 8] = [
+    "Nordlicht Logistik GmbH",
+    "Acme Supplies Ltd",
+    "Baker & Sons LLP",
+    "Huber Bau AG",
+    "Kowalski Trading",
+    "Smith Legal Services",
+    "Rossi Trasporti S.r.l.",
+    "Van Dijk Verzekeringen",
+];
+const SUBJECTS: [&str; 3] = ["Subject", "Re:", "Betreff"];
+const SALUTATIONS: [&str; 3] = ["Dear Sir or Madam,", "Sehr geehrte Damen und Herren,", "Dear customer,"];
+
+/// A letter of `kind` over one to three pages, as the text lines of each page, for the splitting AI. The first
+/// page starts with a sender and, each in some letters only, a date in one of three formats, a subject and a
+/// salutation; later pages go on with the body and, in some letters, repeat the sender or say "continued".
+/// Pages are numbered in one of four styles, one of which prints no numbers.
+pub fn paged_letter(kind: usize, seed: u64) -> Vec<Vec<String>> {
+    let mut rng = StdRng::seed_from_u64(seed.wrapping_mul(7919) + kind as u64);
+    let pages = rng.gen_range(1..=3);
+    let sender = *SENDERS.choose(&mut rng).unwrap();
+    let numbering = rng.gen_range(0..4);
+    let repeat_sender = rng.gen_bool(0.5);
+    let continued = rng.gen_bool(0.3);
+    (1..=pages)
+        .map(|p| {
+            let mut lines = Vec::new();
+            if p == 1 {
+                lines.push(sender.to_string());
+                let (day, month) = (rng.gen_range(1..=28), rng.gen_range(1..=12));
+                match rng.gen_range(0..4) {
+                    0 => lines.push(format!("Date {day:02}.{month:02}.2026")),
+                    1 => lines.push(format!("{day} {} 2026", MONTHS[month - 1])),
+                    2 => lines.push(format!("2026-{month:02}-{day:02}")),
+                    _ => {}
+                }
+                if rng.gen_bool(0.7) {
+                    let subject = SUBJECTS.choose(&mut rng).unwrap();
+                    lines.push(format!("{subject} {} {}", LETTER_KINDS[kind].1[0], rng.gen_range(100..999)));
+                }
+                if rng.gen_bool(0.5) {
+                    lines.push(SALUTATIONS.choose(&mut rng).unwrap().to_string());
+                }
+            } else {
+                if repeat_sender {
+                    lines.push(sender.to_string());
+                }
+                if continued {
+                    lines.push("continued".to_string());
+                }
+            }
+            lines.extend(letter(kind, seed * 10 + p as u64).into_iter().take(rng.gen_range(4..=8)));
+            match numbering {
+                0 => lines.push(format!("Page {p} of {pages}")),
+                1 => lines.push(format!("Seite {p}")),
+                2 => lines.push(format!("- {p} -")),
+                _ => {}
+            }
+            lines
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

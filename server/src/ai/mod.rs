@@ -1,6 +1,6 @@
 //! The extraction AI: candidate spans from a document's text and character boxes, a random forest over their
 //! features, the grouping of its predictions into annotation sets, the evaluation, and a corpus generator;
-//! the categorization AI.
+//! the categorization AI and the splitting AI.
 
 pub mod candidates;
 pub mod categorize;
@@ -11,6 +11,7 @@ pub mod forest;
 pub mod group;
 pub mod model;
 pub mod service;
+pub mod split;
 
 use lectern_api::geometry::CharBox;
 

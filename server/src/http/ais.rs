@@ -1,22 +1,29 @@
-//! Extraction AIs (§18.1): train one for a category (a durable background job), list them (filter `project_id`),
-//! read one with its status, progress, evaluation and why it is or is not active, change its description,
-//! delete it, and download its model file at `/aimodel/file/{id}/`. Categorization AIs the same way, trained
-//! per project; the list of splitting AIs, of which there are none yet.
+//! AI models (§18.1): extraction AIs trained per category, categorization and splitting AIs trained per project.
+//! For each kind: train one (a durable background job), list them (filter `project_id`), read one with its
+//! status, progress, evaluation and why it is or is not active, change its description, delete it. The model
+//! file of an extraction AI is at `/aimodel/file/{id}/`.
 //!
-//! Categorization AIs live in their own table, so their ids overlap those of extraction AIs and the shared
-//! `/aimodel/file/{id}/` keeps serving extraction AIs only; a categorization AI's model file has no route yet.
+//! Each kind lives in its own table, so ids of different kinds overlap and `/aimodel/file/{id}/` serves
+//! extraction AIs only (the SDK exports those); the other kinds' model files have no route.
 //!
-//! Choices where the reference is silent: training needs no body but `category`; a new AI answers 201 with
-//! status `queued`; DELETE answers 204 and leaves the category without an active AI when it was the active one
-//! (no older AI is promoted); the model file of an AI not trained yet is a 404.
+//! Choices where the reference is silent: training needs no body but `category` (extraction) or `project`
+//! (the others); a new AI answers 201 with status `queued`; DELETE answers 204 and leaves the owner without an
+//! active AI when it was the active one (no older AI is promoted); the model file of an AI not trained yet is a
+//! 404.
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use lectern_api::ais::{status, CategoryAi, CategoryAiCreate, ExtractionAi, ExtractionAiCreate, ExtractionAiUpdate};
+use lectern_api::ais::{
+    status, CategoryAi, CategoryAiCreate, ExtractionAi, ExtractionAiCreate, ExtractionAiUpdate, SplittingAi,
+    SplittingAiCreate,
+};
 use lectern_api::Paginated;
+use lectern_api::ProjectSplitting;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::{json, Value};
 use sqlx::Row;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -24,7 +31,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::auth::AuthUser;
 use super::error::{Body, Error, PathId, Result};
 use super::list::{Condition, Fields, Filter, FilterKind, ListRequest, ListSpec};
-use super::{validate, AppState};
+use super::{projects, validate, AppState};
 use crate::db::{self, Db};
 use crate::pipeline::jobs;
 
@@ -34,7 +41,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_ai, update_ai, replace_ai, delete_ai))
         .routes(routes!(list_category_ais, create_category_ai))
         .routes(routes!(get_category_ai, update_category_ai, replace_category_ai, delete_category_ai))
-        .routes(routes!(list_splitting_ais))
+        .routes(routes!(list_splitting_ais, create_splitting_ai))
+        .routes(routes!(get_splitting_ai, update_splitting_ai, replace_splitting_ai, delete_splitting_ai))
+        .routes(routes!(get_splitting_setting, update_splitting_setting))
 }
 
 /// The model file download, outside `/api/v3` (§17).
@@ -42,43 +51,182 @@ pub fn files_router() -> Router<AppState> {
     Router::new().route("/aimodel/file/{id}/", get(model_file))
 }
 
-const SPEC: ListSpec = ListSpec {
-    from: "extraction_ais t",
-    ordering: &[("id", "t.id"), ("created_at", "t.created_at"), ("status", "t.status")],
-    filters: &[
-        Filter { param: "project_id", column: "t.project_id", kind: FilterKind::Int },
-        Filter { param: "category", column: "t.category_id", kind: FilterKind::Int },
-        Filter { param: "status", column: "t.status", kind: FilterKind::Text },
-    ],
+/// Where the AIs of one kind are kept and how they are trained.
+struct Kind {
+    table: &'static str,
+    /// The folder of their files in storage, `ais/{files}/{id}/`.
+    files: &'static str,
+    job: &'static str,
+    spec: ListSpec,
+}
+
+const OWNED_BY_PROJECT: &[Filter] = &[
+    Filter { param: "project_id", column: "t.project_id", kind: FilterKind::Int },
+    Filter { param: "status", column: "t.status", kind: FilterKind::Text },
+];
+const ORDERING: &[(&str, &str)] = &[("id", "t.id"), ("created_at", "t.created_at"), ("status", "t.status")];
+
+const EXTRACTION: Kind = Kind {
+    table: "extraction_ais",
+    files: "extraction",
+    job: jobs::TRAIN_EXTRACTION_AI,
+    spec: ListSpec {
+        from: "extraction_ais t",
+        ordering: ORDERING,
+        filters: &[
+            Filter { param: "project_id", column: "t.project_id", kind: FilterKind::Int },
+            Filter { param: "category", column: "t.category_id", kind: FilterKind::Int },
+            Filter { param: "status", column: "t.status", kind: FilterKind::Text },
+        ],
+    },
+};
+const CATEGORIZATION: Kind = Kind {
+    table: "category_ais",
+    files: "category",
+    job: jobs::TRAIN_CATEGORY_AI,
+    spec: ListSpec { from: "category_ais t", ordering: ORDERING, filters: OWNED_BY_PROJECT },
+};
+const SPLITTING: Kind = Kind {
+    table: "splitting_ais",
+    files: "splitting",
+    job: jobs::TRAIN_SPLITTING_AI,
+    spec: ListSpec { from: "splitting_ais t", ordering: ORDERING, filters: OWNED_BY_PROJECT },
 };
 
-async fn load<'e>(db: impl sqlx::Executor<'e, Database = sqlx::Any>, ids: &[i64]) -> Result<Vec<ExtractionAi>> {
-    let rows = db::rows_by_ids(db, "SELECT t.* FROM extraction_ais t", ids).await?;
+/// The AIs of `kind` with these ids, as the API type `T` of the kind.
+async fn load<'e, T: DeserializeOwned>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    kind: &Kind,
+    ids: &[i64],
+) -> Result<Vec<T>> {
+    let rows = db::rows_by_ids(db, &format!("SELECT t.* FROM {} t", kind.table), ids).await?;
     rows.iter()
         .map(|r| {
-            let evaluation = r.get::<Option<String>, _>("evaluation").map(|e| serde_json::from_str(&e)).transpose();
-            Ok(ExtractionAi {
-                id: r.get("id"),
-                project: r.get("project_id"),
-                category: r.get("category_id"),
-                description: r.get("description"),
-                status: r.get("status"),
-                progress: r.get("progress"),
-                error: r.get("error"),
-                active: db::flag(r, "active"),
-                activation: r.get("activation"),
-                training_documents: r.get("training_documents"),
-                test_documents: r.get("test_documents"),
-                evaluation: evaluation.map_err(anyhow::Error::from)?,
-                created_at: r.get("created_at"),
-                updated_at: r.get("updated_at"),
-            })
+            let evaluation: Option<Value> = r
+                .get::<Option<String>, _>("evaluation")
+                .map(|e| serde_json::from_str(&e))
+                .transpose()
+                .map_err(anyhow::Error::from)?;
+            let mut ai = json!({
+                "id": r.get::<i64, _>("id"),
+                "project": r.get::<i64, _>("project_id"),
+                "description": r.get::<String, _>("description"),
+                "status": r.get::<String, _>("status"),
+                "progress": r.get::<f64, _>("progress"),
+                "error": r.get::<Option<String>, _>("error"),
+                "active": db::flag(r, "active"),
+                "activation": r.get::<Option<String>, _>("activation"),
+                "training_documents": r.get::<i64, _>("training_documents"),
+                "test_documents": r.get::<i64, _>("test_documents"),
+                "evaluation": evaluation,
+                "created_at": r.get::<String, _>("created_at"),
+                "updated_at": r.get::<String, _>("updated_at"),
+            });
+            if kind.table == EXTRACTION.table {
+                ai["category"] = json!(r.get::<i64, _>("category_id"));
+            }
+            Ok(serde_json::from_value(ai).map_err(anyhow::Error::from)?)
         })
         .collect()
 }
 
-async fn visible(db: &Db, user: &AuthUser, id: i64) -> Result<ExtractionAi> {
-    validate::members_only(db, user.id, load(db, &[id]).await?.pop(), |ai| ai.project).await
+/// The AI `id` of `kind` when the user is a member of its project; 404 otherwise.
+async fn visible<T: DeserializeOwned>(db: &Db, user: &AuthUser, kind: &Kind, id: i64) -> Result<T> {
+    let found = load::<Value>(db, kind, &[id]).await?.pop();
+    let ai = validate::members_only(db, user.id, found, |ai| ai["project"].as_i64().unwrap_or_default()).await?;
+    Ok(serde_json::from_value(ai).map_err(anyhow::Error::from)?)
+}
+
+async fn list<T: DeserializeOwned + Serialize>(
+    state: &AppState,
+    user: &AuthUser,
+    kind: &Kind,
+    req: ListRequest,
+) -> Result<Json<Value>> {
+    let page = req.fetch(&state.db, &kind.spec, Condition::member(user.id)).await?;
+    let items: Vec<T> = load(&state.db, kind, &page.ids).await?;
+    page.respond(items)
+}
+
+/// Stores a new AI of `kind` for `project` (and `category` for extraction AIs), status `queued`, and queues its
+/// training job.
+async fn create<T: DeserializeOwned + Serialize>(
+    state: &AppState,
+    user: &AuthUser,
+    kind: &Kind,
+    project: i64,
+    category: Option<i64>,
+    description: Option<String>,
+) -> Result<(StatusCode, Json<Value>)> {
+    let now = db::now();
+    let mut tx = state.db.begin().await?;
+    let (columns, values) = match category {
+        Some(_) => ("project_id, category_id,", "$1, $6,"),
+        None => ("project_id,", "$1,"),
+    };
+    let sql = format!(
+        "INSERT INTO {} ({columns} description, status, created_by_id, created_at, updated_at)
+         VALUES ({values} $2, $3, $4, $5, $5) RETURNING id",
+        kind.table
+    );
+    let mut insert = sqlx::query(&sql)
+        .bind(project)
+        .bind(description.unwrap_or_default())
+        .bind(status::QUEUED)
+        .bind(user.id)
+        .bind(now);
+    if let Some(category) = category {
+        insert = insert.bind(category);
+    }
+    let id: i64 = insert.fetch_one(&mut *tx).await?.get("id");
+    jobs::enqueue_payload(&mut tx, kind.job, &json!({ "ai": id })).await?;
+    // Read before the commit: once committed, a worker may start training at once.
+    let created: T = load(&mut *tx, kind, &[id]).await?.pop().ok_or(Error::NotFound)?;
+    tx.commit().await?;
+    state.jobs_queued.notify_waiters();
+    Ok((StatusCode::CREATED, Fields::default().respond(created)?))
+}
+
+/// Creates an AI of a kind trained per project, from `{"project": id}`.
+async fn create_for_project<T: DeserializeOwned + Serialize>(
+    state: &AppState,
+    user: &AuthUser,
+    kind: &Kind,
+    body: CategoryAiCreate,
+) -> Result<(StatusCode, Json<Value>)> {
+    let project = body.project.ok_or_else(|| Error::required("project"))?;
+    if !validate::is_member(&state.db, user.id, project).await? {
+        return Err(Error::no_such("project", project));
+    }
+    create::<T>(state, user, kind, project, None, body.description).await
+}
+
+/// Stores the description of the body, if any, and answers the AI.
+async fn describe<T: DeserializeOwned + Serialize>(
+    state: &AppState,
+    user: &AuthUser,
+    kind: &Kind,
+    id: i64,
+    body: ExtractionAiUpdate,
+) -> Result<Json<Value>> {
+    visible::<T>(&state.db, user, kind, id).await?;
+    if let Some(description) = body.description {
+        sqlx::query(&format!("UPDATE {} SET description = $1, updated_at = $2 WHERE id = $3", kind.table))
+            .bind(description)
+            .bind(db::now())
+            .bind(id)
+            .execute(&state.db)
+            .await?;
+    }
+    Fields::default().respond(visible::<T>(&state.db, user, kind, id).await?)
+}
+
+/// Deletes the AI and its files.
+async fn remove(state: &AppState, user: &AuthUser, kind: &Kind, id: i64) -> Result<StatusCode> {
+    visible::<Value>(&state.db, user, kind, id).await?;
+    sqlx::query(&format!("DELETE FROM {} WHERE id = $1", kind.table)).bind(id).execute(&state.db).await?;
+    state.storage.delete_prefix(&format!("ais/{}/{id}/", kind.files)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// List extraction AIs.
@@ -86,9 +234,7 @@ async fn visible(db: &Db, user: &AuthUser, id: i64) -> Result<ExtractionAi> {
     params(("project_id" = Option<i64>, Query), ("category" = Option<i64>, Query), ("limit" = Option<u64>, Query), ("offset" = Option<u64>, Query)),
     responses((status = 200, body = Paginated<ExtractionAi>)))]
 async fn list_ais(State(state): State<AppState>, user: AuthUser, req: ListRequest) -> Result<Json<Value>> {
-    let page = req.fetch(&state.db, &SPEC, Condition::member(user.id)).await?;
-    let items = load(&state.db, &page.ids).await?;
-    page.respond(items)
+    list::<ExtractionAi>(&state, &user, &EXTRACTION, req).await
 }
 
 /// Train a new extraction AI for a category on its training documents; poll the detail for its status.
@@ -111,27 +257,7 @@ async fn create_ai(
     if !validate::is_member(&state.db, user.id, project).await? {
         return Err(Error::no_such("category", category));
     }
-    let now = db::now();
-    let mut tx = state.db.begin().await?;
-    let id: i64 = sqlx::query(
-        "INSERT INTO extraction_ais (project_id, category_id, description, status, created_by_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-    )
-    .bind(project)
-    .bind(category)
-    .bind(body.description.unwrap_or_default())
-    .bind(status::QUEUED)
-    .bind(user.id)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?
-    .get("id");
-    jobs::enqueue_payload(&mut tx, jobs::TRAIN_EXTRACTION_AI, &json!({ "ai": id })).await?;
-    // Read before the commit: once committed, a worker may start training at once.
-    let created = load(&mut *tx, &[id]).await?.pop().ok_or(Error::NotFound)?;
-    tx.commit().await?;
-    state.jobs_queued.notify_waiters();
-    Ok((StatusCode::CREATED, Fields::default().respond(created)?))
+    create::<ExtractionAi>(&state, &user, &EXTRACTION, project, Some(category), body.description).await
 }
 
 /// One extraction AI: status, progress, evaluation, activation.
@@ -143,33 +269,7 @@ async fn get_ai(
     PathId(id): PathId,
     fields: Fields,
 ) -> Result<Json<Value>> {
-    fields.respond(visible(&state.db, &user, id).await?)
-}
-
-async fn describe(state: &AppState, user: &AuthUser, id: i64, body: ExtractionAiUpdate) -> Result<Json<Value>> {
-    visible(&state.db, user, id).await?;
-    set_description(&state.db, "extraction_ais", id, body).await?;
-    Fields::default().respond(visible(&state.db, user, id).await?)
-}
-
-/// Stores the description of the body, if any, on the AI `id` of `table`.
-async fn set_description(db: &Db, table: &str, id: i64, body: ExtractionAiUpdate) -> Result<()> {
-    if let Some(description) = body.description {
-        sqlx::query(&format!("UPDATE {table} SET description = $1, updated_at = $2 WHERE id = $3"))
-            .bind(description)
-            .bind(db::now())
-            .bind(id)
-            .execute(db)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Deletes the AI `id` of `table` and its files under `ais/{kind}/{id}/`.
-async fn remove(state: &AppState, table: &str, kind: &str, id: i64) -> Result<StatusCode> {
-    sqlx::query(&format!("DELETE FROM {table} WHERE id = $1")).bind(id).execute(&state.db).await?;
-    state.storage.delete_prefix(&format!("ais/{kind}/{id}/")).await?;
-    Ok(StatusCode::NO_CONTENT)
+    fields.respond(visible::<ExtractionAi>(&state.db, &user, &EXTRACTION, id).await?)
 }
 
 /// Change an extraction AI's description.
@@ -181,7 +281,7 @@ async fn update_ai(
     PathId(id): PathId,
     Body(body): Body<ExtractionAiUpdate>,
 ) -> Result<Json<Value>> {
-    describe(&state, &user, id, body).await
+    describe::<ExtractionAi>(&state, &user, &EXTRACTION, id, body).await
 }
 
 /// Change an extraction AI's description (the SDK's PUT).
@@ -193,20 +293,19 @@ async fn replace_ai(
     PathId(id): PathId,
     Body(body): Body<ExtractionAiUpdate>,
 ) -> Result<Json<Value>> {
-    describe(&state, &user, id, body).await
+    describe::<ExtractionAi>(&state, &user, &EXTRACTION, id, body).await
 }
 
 /// Delete an extraction AI and its model file.
 #[utoipa::path(delete, path = "/api/v3/extraction-ais/{id}/", tag = "ais",
     params(("id" = i64, Path)), responses((status = 204), (status = 404)))]
 async fn delete_ai(State(state): State<AppState>, user: AuthUser, PathId(id): PathId) -> Result<StatusCode> {
-    visible(&state.db, &user, id).await?;
-    remove(&state, "extraction_ais", "extraction", id).await
+    remove(&state, &user, &EXTRACTION, id).await
 }
 
 /// The trained model as a JSON file.
 async fn model_file(State(state): State<AppState>, user: AuthUser, PathId(id): PathId) -> Result<Response> {
-    visible(&state.db, &user, id).await?;
+    visible::<ExtractionAi>(&state.db, &user, &EXTRACTION, id).await?;
     let key: Option<String> = sqlx::query("SELECT model_key FROM extraction_ais WHERE id = $1")
         .bind(id)
         .fetch_one(&state.db)
@@ -219,54 +318,12 @@ async fn model_file(State(state): State<AppState>, user: AuthUser, PathId(id): P
         .into_response())
 }
 
-const CATEGORY_SPEC: ListSpec = ListSpec {
-    from: "category_ais t",
-    ordering: &[("id", "t.id"), ("created_at", "t.created_at"), ("status", "t.status")],
-    filters: &[
-        Filter { param: "project_id", column: "t.project_id", kind: FilterKind::Int },
-        Filter { param: "status", column: "t.status", kind: FilterKind::Text },
-    ],
-};
-
-async fn load_category_ais<'e>(
-    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    ids: &[i64],
-) -> Result<Vec<CategoryAi>> {
-    let rows = db::rows_by_ids(db, "SELECT t.* FROM category_ais t", ids).await?;
-    rows.iter()
-        .map(|r| {
-            let evaluation = r.get::<Option<String>, _>("evaluation").map(|e| serde_json::from_str(&e)).transpose();
-            Ok(CategoryAi {
-                id: r.get("id"),
-                project: r.get("project_id"),
-                description: r.get("description"),
-                status: r.get("status"),
-                progress: r.get("progress"),
-                error: r.get("error"),
-                active: db::flag(r, "active"),
-                activation: r.get("activation"),
-                training_documents: r.get("training_documents"),
-                test_documents: r.get("test_documents"),
-                evaluation: evaluation.map_err(anyhow::Error::from)?,
-                created_at: r.get("created_at"),
-                updated_at: r.get("updated_at"),
-            })
-        })
-        .collect()
-}
-
-async fn visible_category_ai(db: &Db, user: &AuthUser, id: i64) -> Result<CategoryAi> {
-    validate::members_only(db, user.id, load_category_ais(db, &[id]).await?.pop(), |ai| ai.project).await
-}
-
 /// List categorization AIs.
 #[utoipa::path(get, path = "/api/v3/category-ais/", tag = "ais",
     params(("project_id" = Option<i64>, Query), ("limit" = Option<u64>, Query), ("offset" = Option<u64>, Query)),
     responses((status = 200, body = Paginated<CategoryAi>)))]
 async fn list_category_ais(State(state): State<AppState>, user: AuthUser, req: ListRequest) -> Result<Json<Value>> {
-    let page = req.fetch(&state.db, &CATEGORY_SPEC, Condition::member(user.id)).await?;
-    let items = load_category_ais(&state.db, &page.ids).await?;
-    page.respond(items)
+    list::<CategoryAi>(&state, &user, &CATEGORIZATION, req).await
 }
 
 /// Train a new categorization AI on the project's categorised training documents; poll the detail for its status.
@@ -277,29 +334,7 @@ async fn create_category_ai(
     user: AuthUser,
     Body(body): Body<CategoryAiCreate>,
 ) -> Result<(StatusCode, Json<Value>)> {
-    let project = body.project.ok_or_else(|| Error::required("project"))?;
-    if !validate::is_member(&state.db, user.id, project).await? {
-        return Err(Error::no_such("project", project));
-    }
-    let now = db::now();
-    let mut tx = state.db.begin().await?;
-    let id: i64 = sqlx::query(
-        "INSERT INTO category_ais (project_id, description, status, created_by_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-    )
-    .bind(project)
-    .bind(body.description.unwrap_or_default())
-    .bind(status::QUEUED)
-    .bind(user.id)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?
-    .get("id");
-    jobs::enqueue_payload(&mut tx, jobs::TRAIN_CATEGORY_AI, &json!({ "ai": id })).await?;
-    let created = load_category_ais(&mut *tx, &[id]).await?.pop().ok_or(Error::NotFound)?;
-    tx.commit().await?;
-    state.jobs_queued.notify_waiters();
-    Ok((StatusCode::CREATED, Fields::default().respond(created)?))
+    create_for_project::<CategoryAi>(&state, &user, &CATEGORIZATION, body).await
 }
 
 /// One categorization AI: status, progress, evaluation, activation.
@@ -311,18 +346,7 @@ async fn get_category_ai(
     PathId(id): PathId,
     fields: Fields,
 ) -> Result<Json<Value>> {
-    fields.respond(visible_category_ai(&state.db, &user, id).await?)
-}
-
-async fn describe_category_ai(
-    state: &AppState,
-    user: &AuthUser,
-    id: i64,
-    body: ExtractionAiUpdate,
-) -> Result<Json<Value>> {
-    visible_category_ai(&state.db, user, id).await?;
-    set_description(&state.db, "category_ais", id, body).await?;
-    Fields::default().respond(visible_category_ai(&state.db, user, id).await?)
+    fields.respond(visible::<CategoryAi>(&state.db, &user, &CATEGORIZATION, id).await?)
 }
 
 /// Change a categorization AI's description.
@@ -334,7 +358,7 @@ async fn update_category_ai(
     PathId(id): PathId,
     Body(body): Body<ExtractionAiUpdate>,
 ) -> Result<Json<Value>> {
-    describe_category_ai(&state, &user, id, body).await
+    describe::<CategoryAi>(&state, &user, &CATEGORIZATION, id, body).await
 }
 
 /// Change a categorization AI's description (the SDK's PUT).
@@ -346,25 +370,114 @@ async fn replace_category_ai(
     PathId(id): PathId,
     Body(body): Body<ExtractionAiUpdate>,
 ) -> Result<Json<Value>> {
-    describe_category_ai(&state, &user, id, body).await
+    describe::<CategoryAi>(&state, &user, &CATEGORIZATION, id, body).await
 }
 
 /// Delete a categorization AI and its model file. Deleting the active one leaves the project to the keyword rule.
 #[utoipa::path(delete, path = "/api/v3/category-ais/{id}/", tag = "ais",
     params(("id" = i64, Path)), responses((status = 204), (status = 404)))]
 async fn delete_category_ai(State(state): State<AppState>, user: AuthUser, PathId(id): PathId) -> Result<StatusCode> {
-    visible_category_ai(&state.db, &user, id).await?;
-    remove(&state, "category_ais", "category", id).await
+    remove(&state, &user, &CATEGORIZATION, id).await
 }
 
-/// List splitting AIs: none exist yet, so every page is empty; the list machinery still checks the parameters
-/// and answers with the paginated shape.
+/// List splitting AIs.
 #[utoipa::path(get, path = "/api/v3/splitting-ais/", tag = "ais",
     params(("project_id" = Option<i64>, Query), ("limit" = Option<u64>, Query), ("offset" = Option<u64>, Query)),
-    responses((status = 200, body = Paginated<Value>)))]
+    responses((status = 200, body = Paginated<SplittingAi>)))]
 async fn list_splitting_ais(State(state): State<AppState>, user: AuthUser, req: ListRequest) -> Result<Json<Value>> {
-    let mut nothing = Condition::member(user.id);
-    nothing.sql.push_str(" AND 1 = 0");
-    let page = req.fetch(&state.db, &CATEGORY_SPEC, nothing).await?;
-    page.respond(Vec::<Value>::new())
+    list::<SplittingAi>(&state, &user, &SPLITTING, req).await
+}
+
+/// Train a new splitting AI on the project's training documents, each one document; it is evaluated on bundles
+/// of the test documents. Poll the detail for its status.
+#[utoipa::path(post, path = "/api/v3/splitting-ais/", tag = "ais", request_body = SplittingAiCreate,
+    responses((status = 201, body = SplittingAi), (status = 400)))]
+async fn create_splitting_ai(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Body(body): Body<SplittingAiCreate>,
+) -> Result<(StatusCode, Json<Value>)> {
+    create_for_project::<SplittingAi>(&state, &user, &SPLITTING, body).await
+}
+
+/// One splitting AI: status, progress, evaluation, activation.
+#[utoipa::path(get, path = "/api/v3/splitting-ais/{id}/", tag = "ais",
+    params(("id" = i64, Path)), responses((status = 200, body = SplittingAi), (status = 404)))]
+async fn get_splitting_ai(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+    fields: Fields,
+) -> Result<Json<Value>> {
+    fields.respond(visible::<SplittingAi>(&state.db, &user, &SPLITTING, id).await?)
+}
+
+/// Change a splitting AI's description.
+#[utoipa::path(patch, path = "/api/v3/splitting-ais/{id}/", tag = "ais", request_body = ExtractionAiUpdate,
+    params(("id" = i64, Path)), responses((status = 200, body = SplittingAi), (status = 404)))]
+async fn update_splitting_ai(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+    Body(body): Body<ExtractionAiUpdate>,
+) -> Result<Json<Value>> {
+    describe::<SplittingAi>(&state, &user, &SPLITTING, id, body).await
+}
+
+/// Change a splitting AI's description (the SDK's PUT).
+#[utoipa::path(put, path = "/api/v3/splitting-ais/{id}/", tag = "ais", request_body = ExtractionAiUpdate,
+    params(("id" = i64, Path)), responses((status = 200, body = SplittingAi), (status = 404)))]
+async fn replace_splitting_ai(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+    Body(body): Body<ExtractionAiUpdate>,
+) -> Result<Json<Value>> {
+    describe::<SplittingAi>(&state, &user, &SPLITTING, id, body).await
+}
+
+/// Delete a splitting AI and its model file. Deleting the active one leaves uploads unsplit.
+#[utoipa::path(delete, path = "/api/v3/splitting-ais/{id}/", tag = "ais",
+    params(("id" = i64, Path)), responses((status = 204), (status = 404)))]
+async fn delete_splitting_ai(State(state): State<AppState>, user: AuthUser, PathId(id): PathId) -> Result<StatusCode> {
+    remove(&state, &user, &SPLITTING, id).await
+}
+
+async fn splitting_setting(db: &Db, project: i64) -> Result<ProjectSplitting> {
+    let row = sqlx::query("SELECT split_uploads FROM projects WHERE id = $1").bind(project).fetch_one(db).await?;
+    Ok(ProjectSplitting { split_uploads: db::flag(&row, "split_uploads") })
+}
+
+/// Whether the project splits its multi-page uploads; any member may read it.
+#[utoipa::path(get, path = "/api/v3/projects/{id}/splitting/", tag = "projects",
+    params(("id" = i64, Path)), responses((status = 200, body = ProjectSplitting), (status = 404)))]
+async fn get_splitting_setting(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+) -> Result<Json<ProjectSplitting>> {
+    if !validate::is_member(&state.db, user.id, id).await? {
+        return Err(Error::NotFound);
+    }
+    Ok(Json(splitting_setting(&state.db, id).await?))
+}
+
+/// Turn splitting of uploads on or off; only the owner may. Documents already waiting at status 41 keep waiting
+/// for a decision.
+#[utoipa::path(patch, path = "/api/v3/projects/{id}/splitting/", tag = "projects", request_body = ProjectSplitting,
+    params(("id" = i64, Path)), responses((status = 200, body = ProjectSplitting), (status = 400), (status = 403), (status = 404)))]
+async fn update_splitting_setting(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+    Body(body): Body<ProjectSplitting>,
+) -> Result<Json<ProjectSplitting>> {
+    projects::owner_only(&state.db, &user, id, "Only the project's owner can change whether uploads are split.")
+        .await?;
+    sqlx::query("UPDATE projects SET split_uploads = $1 WHERE id = $2")
+        .bind(body.split_uploads)
+        .bind(id)
+        .execute(&state.db)
+        .await?;
+    Ok(Json(splitting_setting(&state.db, id).await?))
 }

@@ -16,6 +16,8 @@ pub const WEBHOOK: &str = "webhook";
 pub const TRAIN_EXTRACTION_AI: &str = "train-extraction-ai";
 /// Train, evaluate and maybe activate the categorization AI named by the payload `{"ai": id}`.
 pub const TRAIN_CATEGORY_AI: &str = "train-category-ai";
+/// Train, evaluate and maybe activate the splitting AI named by the payload `{"ai": id}`.
+pub const TRAIN_SPLITTING_AI: &str = "train-splitting-ai";
 
 /// Attempts before a job that keeps failing is given up.
 const MAX_ATTEMPTS: i64 = 5;

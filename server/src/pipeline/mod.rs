@@ -22,6 +22,9 @@ pub async fn run(state: &AppState, job: &jobs::Job) -> anyhow::Result<()> {
     if job.kind == jobs::TRAIN_CATEGORY_AI {
         return crate::ai::categorize::train_job(state, &job.payload).await;
     }
+    if job.kind == jobs::TRAIN_SPLITTING_AI {
+        return crate::ai::split::train_job(state, &job.payload).await;
+    }
     let document = job.document_id.context("the job names no document")?;
     match job.kind.as_str() {
         jobs::PROCESS => process::process_document(state, document).await,

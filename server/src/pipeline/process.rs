@@ -45,7 +45,9 @@ async fn set_status(state: &AppState, id: i64, code: i64) -> sqlx::Result<()> {
 
 pub async fn process_document(state: &AppState, id: i64) -> anyhow::Result<()> {
     let started = Instant::now();
-    let Some(row) = sqlx::query("SELECT file_type, original_key, category_id, callback_url FROM documents WHERE id = $1")
+    let Some(row) = sqlx::query(
+        "SELECT file_type, original_key, category_id, callback_url, project_id, split_is_revised FROM documents WHERE id = $1",
+    )
         .bind(id)
         .fetch_optional(&state.db)
         .await?
@@ -79,10 +81,15 @@ pub async fn process_document(state: &AppState, id: i64) -> anyhow::Result<()> {
     store_text(state, id, &doc, &file, pages.len()).await?;
     let ocr_time = started.elapsed().as_secs_f64();
 
+    let project: i64 = row.get("project_id");
+    if !db::flag(&row, "split_is_revised") && propose_split(state, id, project, &doc.text).await? {
+        return Ok(());
+    }
+
     set_status(state, id, status::CATEGORIZATION).await?;
     let t = Instant::now();
     if row.get::<Option<i64>, _>("category_id").is_none() {
-        categorize(state, id, &doc.text).await?;
+        categorize(state, id, project, &doc.text).await?;
     }
     let categorization_time = t.elapsed().as_secs_f64();
 
@@ -282,16 +289,10 @@ async fn store_text(state: &AppState, id: i64, doc: &layout::DocumentText, file:
     Ok(())
 }
 
-/// Categorises an upload that came without a category: with the project's active categorization AI when it
-/// has one, with the keyword rule otherwise. No category found leaves the document without one.
-async fn categorize(state: &AppState, id: i64, text: &str) -> anyhow::Result<()> {
-    let project: i64 =
-        sqlx::query("SELECT project_id FROM documents WHERE id = $1").bind(id).fetch_one(&state.db).await?.get("project_id");
-    let found = match crate::ai::categorize::predict(state, project, text).await? {
-        Some(found) => Some(found),
-        None => categorize_by_keywords(state, project, text).await?,
-    };
-    if let Some((category, confidence)) = found {
+/// Categorises an upload that came without a category with its most likely candidate. No candidate leaves the
+/// document without one.
+async fn categorize(state: &AppState, id: i64, project: i64, text: &str) -> anyhow::Result<()> {
+    if let Some((category, confidence)) = category_candidates(state, project, text).await?.first() {
         sqlx::query("UPDATE documents SET category_id = $1, category_confidence = $2 WHERE id = $3")
             .bind(category)
             .bind(confidence)
@@ -302,9 +303,18 @@ async fn categorize(state: &AppState, id: i64, text: &str) -> anyhow::Result<()>
     Ok(())
 }
 
-/// Picks the category whose name and label names occur most often in the text; the confidence is its
-/// share of all matches. No match picks none.
-async fn categorize_by_keywords(state: &AppState, project: i64, text: &str) -> anyhow::Result<Option<(i64, f64)>> {
+/// The categories a text may belong to with their confidence, most likely first: from the project's active
+/// categorization AI when it has one, else by the keyword rule.
+async fn category_candidates(state: &AppState, project: i64, text: &str) -> anyhow::Result<Vec<(i64, f64)>> {
+    match crate::ai::categorize::probabilities(state, project, text).await? {
+        Some(found) => Ok(found),
+        None => categories_by_keywords(state, project, text).await,
+    }
+}
+
+/// The categories whose name and label names occur in the text, most matches first; the confidence is a
+/// category's share of all matches.
+async fn categories_by_keywords(state: &AppState, project: i64, text: &str) -> anyhow::Result<Vec<(i64, f64)>> {
     let rows = sqlx::query(
         "SELECT c.id AS id, s.name AS name FROM categories c JOIN label_sets s ON s.id = c.id WHERE c.project_id = $1",
     )
@@ -323,6 +333,60 @@ async fn categorize_by_keywords(state: &AppState, project: i64, text: &str) -> a
         scores.push((category, score));
     }
     let total: usize = scores.iter().map(|(_, s)| s).sum();
-    let best = scores.into_iter().filter(|(_, s)| *s > 0).max_by_key(|(c, s)| (*s, -c));
-    Ok(best.map(|(category, score)| (category, score as f64 / total as f64)))
+    scores.retain(|(_, s)| *s > 0);
+    scores.sort_by_key(|(c, s)| (std::cmp::Reverse(*s), *c));
+    Ok(scores.into_iter().map(|(category, score)| (category, score as f64 / total as f64)).collect())
+}
+
+/// Proposes a split of a multi-page upload when its project splits uploads and its splitting AI would cut it
+/// (§15.2): each part with its pages and category candidates (the three likeliest, with names). The document
+/// then waits at status 41 until someone posts to postprocess; returns whether it waits. The AI takes
+/// milliseconds, so the statuses 4 and 40 are not shown on the way; an upload the AI would not cut keeps
+/// `proposed_split` null and is processed on.
+async fn propose_split(state: &AppState, id: i64, project: i64, text: &str) -> anyhow::Result<bool> {
+    let pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
+    if pages.len() < 2 {
+        return Ok(false);
+    }
+    let Some(points) = crate::ai::split::split_points(state, project, &pages).await? else { return Ok(false) };
+    if points.is_empty() {
+        return Ok(false);
+    }
+    let page_ids = db::ids(
+        &sqlx::query("SELECT id FROM pages WHERE document_id = $1 ORDER BY number").bind(id).fetch_all(&state.db).await?,
+    );
+    let names: std::collections::HashMap<i64, String> =
+        sqlx::query("SELECT c.id AS id, s.name AS name FROM categories c JOIN label_sets s ON s.id = c.id WHERE c.project_id = $1")
+            .bind(project)
+            .fetch_all(&state.db)
+            .await?
+            .iter()
+            .map(|r| (r.get("id"), r.get("name")))
+            .collect();
+    let bounds: Vec<usize> = std::iter::once(0).chain(points.iter().map(|(i, _)| *i)).chain([pages.len()]).collect();
+    let mut parts = Vec::new();
+    for range in bounds.windows(2) {
+        let text = pages[range[0]..range[1]].join("\u{c}");
+        let candidates: Vec<serde_json::Value> = category_candidates(state, project, &text)
+            .await?
+            .into_iter()
+            .take(3)
+            .map(|(c, confidence)| serde_json::json!({"id": c, "name": names.get(&c), "confidence": confidence}))
+            .collect();
+        let ids = &page_ids[range[0]..range[1]];
+        parts.push(serde_json::json!({
+            "pages": ids.iter().map(|id| serde_json::json!({"id": id})).collect::<Vec<_>>(),
+            "category": candidates.first().map(|c| c["id"].clone()),
+            "categories": candidates,
+        }));
+    }
+    sqlx::query("UPDATE documents SET proposed_split = $1, status_data = $2, updated_at = $3 WHERE id = $4")
+        .bind(serde_json::Value::Array(parts).to_string())
+        .bind(status::WAITING_FOR_SPLIT)
+        .bind(db::now())
+        .bind(id)
+        .execute(&state.db)
+        .await?;
+    tracing::info!(document = id, parts = points.len() + 1, "split proposed; waiting for confirmation");
+    Ok(true)
 }
