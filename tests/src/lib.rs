@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 pub mod browser;
+pub mod invoices;
+pub mod letters;
 /// PDFs for tests: the server's sample PDF writer.
 pub use lectern_server::sample_pdf as pdf;
 

@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use lectern_server::ai::corpus::{self, Invoice};
+use lectern_server::ai::corpus;
+use lectern_tests::invoices::InvoiceProject;
 use lectern_tests::{assert_field_error, assert_not_found, get_ok, Client, Server, StatusCode};
 use serde_json::{json, Value};
 
@@ -14,73 +15,8 @@ const AIS: &str = "/api/v3/extraction-ais/";
 /// How long one training may take before the test gives up.
 const TRAINING_TIMEOUT: Duration = Duration::from_secs(600);
 
-struct Setup {
-    client: Client,
-    project: i64,
-    category: i64,
-    /// Label name → (label id, label set id).
-    ids: HashMap<&'static str, (i64, i64)>,
-}
-
-/// A project whose category has the invoice's header labels in its default label set and the line item labels
-/// in a repeating label set.
-async fn setup(server: &Server, email: &str) -> Setup {
-    let client = server.user(email).await;
-    let project = client.create("/api/v3/projects/", json!({"name": "Invoices"})).await;
-    let category = client.create("/api/v3/categories/", json!({"project": project, "name": "Invoice"})).await;
-    let items = client
-        .create(
-            "/api/v3/label-sets/",
-            json!({"project": project, "name": corpus::ITEM_SET, "has_multiple_annotation_sets": true, "categories": [category]}),
-        )
-        .await;
-    let mut ids = HashMap::new();
-    for (labels, set) in [(&corpus::HEADER_LABELS[..], category), (&corpus::ITEM_LABELS[..], items)] {
-        for name in labels {
-            let label =
-                client.create("/api/v3/labels/", json!({"project": project, "name": name, "label_sets": [set]})).await;
-            ids.insert(*name, (label, set));
-        }
-    }
-    Setup { client, project, category, ids }
-}
-
-/// Uploads the invoice into the category and annotates its values as a person would, one annotation set per
-/// line item; returns the document id.
-async fn add_invoice(s: &Setup, invoice: &Invoice, dataset_status: i64) -> i64 {
-    let category = s.category.to_string();
-    let status = dataset_status.to_string();
-    let fields = [("sync", "True"), ("category", category.as_str()), ("dataset_status", status.as_str())];
-    let doc = s.client.upload_ok(s.project, "invoice.pdf", invoice.pdf(), &fields).await;
-    assert_eq!(doc["status_data"], 2, "{doc}");
-    assert_eq!(doc["text"], invoice.text_lines().join("\n"), "the pipeline reads the generated lines");
-    let id = doc["id"].as_i64().unwrap();
-    let mut sets: HashMap<i64, i64> = HashMap::new();
-    for a in invoice.annotations(|name| s.ids[name]) {
-        let place = match sets.get(&a.group) {
-            Some(set) => json!({"annotation_set": set}),
-            None => json!({"label_set": a.label_set}),
-        };
-        let mut body =
-            json!({"document": id, "label": a.label, "span": [{"start_offset": a.start, "end_offset": a.end}]});
-        body.as_object_mut().unwrap().extend(place.as_object().unwrap().clone());
-        let (code, created) = s.client.post("/api/v3/annotations/", body.clone()).await;
-        assert_eq!(code, StatusCode::CREATED, "{body}: {created}");
-        sets.insert(a.group, created["annotation_set"].as_i64().unwrap());
-    }
-    id
-}
-
-async fn set_dataset_status(s: &Setup, docs: &[i64], dataset_status: i64) {
-    for doc in docs {
-        let (code, body) =
-            s.client.patch(&format!("/api/v3/documents/{doc}/"), json!({"dataset_status": dataset_status})).await;
-        assert_eq!(code, StatusCode::OK, "{body}");
-    }
-}
-
 /// Starts training and waits for its end; returns the AI's detail.
-async fn train(s: &Setup) -> Value {
+async fn train(s: &InvoiceProject) -> Value {
     let (code, ai) = s.client.post(AIS, json!({"category": s.category})).await;
     assert_eq!(code, StatusCode::CREATED, "{ai}");
     assert_eq!(
@@ -115,18 +51,18 @@ fn strict_f1(ai: &Value) -> f64 {
 #[tokio::test]
 async fn a_better_ai_takes_over_and_a_worse_one_stays_inactive() {
     let server = Server::start().await;
-    let s = setup(&server, "ai@example.com").await;
+    let s = InvoiceProject::create(&server, "ai@example.com").await;
     let (train_set, test_set) = corpus::split(12, 6);
     let mut training = Vec::new();
     for invoice in &train_set {
-        training.push((invoice.layout, add_invoice(&s, invoice, 2).await));
+        training.push((invoice.layout, s.add_invoice(invoice, 2).await));
     }
     for invoice in &test_set {
-        add_invoice(&s, invoice, 3).await;
+        s.add_invoice(invoice, 3).await;
     }
     // Only one layout to learn from first.
     let other_layouts: Vec<i64> = training.iter().filter(|(layout, _)| *layout != 0).map(|(_, d)| *d).collect();
-    set_dataset_status(&s, &other_layouts, 0).await;
+    s.set_dataset_status(&other_layouts, 0).await;
 
     let first = train(&s).await;
     assert_eq!(first["status"], "done", "{first}");
@@ -146,7 +82,7 @@ async fn a_better_ai_takes_over_and_a_worse_one_stays_inactive() {
     assert!(evaluation["lenient"]["overall"]["f1"].as_f64().unwrap() >= strict_f1(&first));
 
     // All layouts: a better AI, which replaces the first.
-    set_dataset_status(&s, &other_layouts, 2).await;
+    s.set_dataset_status(&other_layouts, 2).await;
     let second = train(&s).await;
     assert_eq!(second["training_documents"], 12);
     let (f1_first, f1_second) = (strict_f1(&first), strict_f1(&second));
@@ -162,7 +98,7 @@ async fn a_better_ai_takes_over_and_a_worse_one_stays_inactive() {
     suggestions_on_upload(&s).await;
 
     // One layout again: the same weaker AI, which stays inactive.
-    set_dataset_status(&s, &other_layouts, 0).await;
+    s.set_dataset_status(&other_layouts, 0).await;
     let third = train(&s).await;
     assert_eq!(third["active"], false, "{third}");
     assert!(third["activation"].as_str().unwrap().starts_with("Not activated"), "{third}");
@@ -188,7 +124,7 @@ async fn a_better_ai_takes_over_and_a_worse_one_stays_inactive() {
     assert_eq!(s.client.get_raw(&format!("/aimodel/file/{}/", third["id"])).await.status(), StatusCode::NOT_FOUND);
 }
 
-async fn suggestions_on_upload(s: &Setup) {
+async fn suggestions_on_upload(s: &InvoiceProject) {
     let invoice = corpus::invoice(20_001);
     let category = s.category.to_string();
     let doc = s
@@ -246,7 +182,7 @@ async fn suggestions_on_upload(s: &Setup) {
 #[tokio::test]
 async fn bad_requests_and_failed_training() {
     let server = Server::start().await;
-    let s = setup(&server, "owner@example.com").await;
+    let s = InvoiceProject::create(&server, "owner@example.com").await;
     let (code, body) = s.client.post(AIS, json!({})).await;
     assert_field_error(code, &body, "category");
     let (code, body) = s.client.post(AIS, json!({"category": 99999})).await;

@@ -1030,3 +1030,68 @@ async fn files_of_a_document_not_processed_yet_answer_428() {
     assert_eq!(original.status(), StatusCode::OK);
     assert!(original.bytes().await.unwrap().starts_with(b"%PDF-"));
 }
+
+#[tokio::test]
+async fn listed_documents_carry_review_counts_only_when_asked() {
+    let server = Server::start().await;
+    let ann = server.user("counts@example.com").await;
+    let fx = ann.fixture("Counts").await;
+    let category = fx.category.to_string();
+    const TEXT: &str = "Total 12.50 Date 2024-02-01";
+    let upload = |name: &'static str| {
+        let ann = ann.clone();
+        let category = category.clone();
+        async move {
+            let fields = [("sync", "True"), ("category", category.as_str())];
+            let doc = ann.upload_ok(fx.project, name, small_pdf(TEXT), &fields).await;
+            assert_eq!(doc["text"], TEXT, "{doc}");
+            id_of(&doc)
+        }
+    };
+    let (reviewed, waiting, untouched) = (upload("a.pdf").await, upload("b.pdf").await, upload("c.pdf").await);
+    let (total, date) = (fx.labels[0], fx.labels[1]);
+    // Three suggestions on the first, one accepted and one declined, and an annotation by a person.
+    let accepted = server.suggest(reviewed, total, 6, 11);
+    let declined = server.suggest(reviewed, date, 17, 27);
+    server.suggest(reviewed, date, 12, 16);
+    for (id, is_correct) in [(accepted, true), (declined, false)] {
+        let (status, body) =
+            ann.patch(&format!("/api/v3/annotations/{id}/"), json!({"revised": true, "is_correct": is_correct})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    ann.create(
+        "/api/v3/annotations/",
+        json!({"document": reviewed, "label": total, "label_set": fx.category, "span": [{"start_offset": 0, "end_offset": 5}]}),
+    )
+    .await;
+    // Two suggestions waiting on the second; nothing on the third.
+    server.suggest(waiting, total, 6, 11);
+    server.suggest(waiting, date, 17, 27);
+
+    // The default list keeps its exact key set.
+    let listed = get_ok(&ann, &format!("{DOCS}?project={}", fx.project)).await;
+    for item in listed["results"].as_array().unwrap() {
+        assert_eq!(keys(item), sorted(&LIST_KEYS));
+    }
+    // Asked for, the counts are those of the detail, document by document.
+    let listed = get_ok(&ann, &format!("{DOCS}?project={}&fields=id,data_file_name,review_counts", fx.project)).await;
+    let items = listed["results"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    for item in items {
+        assert_eq!(keys(item), ["data_file_name", "id", "review_counts"]);
+        let detail = get_ok(&ann, &doc_path(id_of(item))).await;
+        for count in ["pending", "accepted", "declined"] {
+            assert_eq!(item["review_counts"][count], detail["review_counts"][count], "{count} of {item}");
+        }
+    }
+    let counts_of = |id: i64| {
+        let item = items.iter().find(|i| id_of(i) == id).unwrap();
+        ["pending", "accepted", "declined"].map(|c| item["review_counts"][c].as_u64().unwrap())
+    };
+    assert_eq!(counts_of(reviewed), [1, 2, 1]);
+    assert_eq!(counts_of(waiting), [2, 0, 0]);
+    assert_eq!(counts_of(untouched), [0, 0, 0]);
+    // A dotted field picks one count.
+    let listed = get_ok(&ann, &format!("{DOCS}?data_file_name=b.pdf&fields=id,review_counts.pending")).await;
+    assert_eq!(listed["results"][0], json!({"id": waiting, "review_counts": {"pending": 2}}));
+}

@@ -2,52 +2,12 @@
 //! the real pipeline) and evaluated on bundles of its test letters; the project setting that splits uploads; a
 //! bundle waiting at status 41 with `proposed_split`, confirmed or rejected through postprocess; bad requests.
 
-use std::time::{Duration, Instant};
-
-use lectern_server::ai::corpus::{paged_letter, LETTER_KINDS};
-use lectern_tests::pdf::{self, Page};
-use lectern_tests::{assert_field_error, assert_not_found, get_ok, Client, Server, StatusCode};
+use lectern_server::ai::corpus::LETTER_KINDS;
+use lectern_tests::letters::{bundle, train, upload, LetterProject};
+use lectern_tests::{assert_field_error, assert_not_found, get_ok, Server, StatusCode};
 use serde_json::{json, Value};
 
 const AIS: &str = "/api/v3/splitting-ais/";
-const TRAINING_TIMEOUT: Duration = Duration::from_secs(120);
-
-fn pdf_pages(letters: &[Vec<Vec<String>>]) -> Vec<u8> {
-    let pages: Vec<Page> = letters
-        .iter()
-        .flatten()
-        .map(|lines| {
-            lines.iter().enumerate().fold(Page::a4(), |page, (n, line)| page.text(50.0, 780.0 - 20.0 * n as f64, 10.0, line))
-        })
-        .collect();
-    pdf::document(&pages)
-}
-
-async fn upload(client: &Client, project: i64, letters: &[Vec<Vec<String>>], fields: &[(&str, &str)]) -> Value {
-    let mut all = vec![("sync", "True")];
-    all.extend_from_slice(fields);
-    client.upload_ok(project, "scan.pdf", pdf_pages(letters), &all).await
-}
-
-/// Starts training an AI of the project at `ais` and waits for its end; returns the AI's detail.
-async fn train_at(client: &Client, ais: &str, project: i64) -> Value {
-    let (code, ai) = client.post(ais, json!({"project": project})).await;
-    assert_eq!(code, StatusCode::CREATED, "{ai}");
-    assert_eq!((ai["status"].as_str(), ai["active"].as_bool()), (Some("queued"), Some(false)), "{ai}");
-    let deadline = Instant::now() + TRAINING_TIMEOUT;
-    loop {
-        let ai = get_ok(client, &format!("{ais}{}/", ai["id"])).await;
-        if matches!(ai["status"].as_str(), Some("done" | "failed")) {
-            return ai;
-        }
-        assert!(Instant::now() < deadline, "AI not trained after {TRAINING_TIMEOUT:?}: {ai}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-async fn train(client: &Client, project: i64) -> Value {
-    train_at(client, AIS, project).await
-}
 
 fn page_ids(doc: &Value) -> Vec<i64> {
     doc["pages"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect()
@@ -55,34 +15,17 @@ fn page_ids(doc: &Value) -> Vec<i64> {
 
 /// The page ids of each part of a `proposed_split`.
 fn parts(proposal: &Value) -> Vec<Vec<i64>> {
-    proposal.as_array().unwrap().iter().map(|p| page_ids(p)).collect()
-}
-
-/// Three letters of different kinds, for a bundle.
-fn bundle(seed: u64) -> Vec<Vec<Vec<String>>> {
-    (0..LETTER_KINDS.len()).map(|kind| paged_letter(kind, seed + kind as u64)).collect()
+    proposal.as_array().unwrap().iter().map(page_ids).collect()
 }
 
 #[tokio::test]
 async fn a_trained_splitting_ai_proposes_splits_that_are_confirmed_or_rejected() {
     let server = Server::start().await;
     let owner = server.user("splitter@example.com").await;
-    let project = owner.create("/api/v3/projects/", json!({"name": "Scans"})).await;
-    let mut categories = Vec::new();
-    for (name, _) in LETTER_KINDS {
-        categories.push(owner.create("/api/v3/categories/", json!({"project": project, "name": name})).await);
-    }
-    for (kind, category) in categories.iter().enumerate() {
-        let category = category.to_string();
-        for seed in 0..12u64 {
-            let dataset_status = if seed < 10 { "2" } else { "3" };
-            let fields = [("category", category.as_str()), ("dataset_status", dataset_status)];
-            let doc = upload(&owner, project, &[paged_letter(kind, seed)], &fields).await;
-            assert_eq!(doc["status_data"], 2, "{doc}");
-        }
-    }
+    let letters = LetterProject::create(&owner).await;
+    let (project, categories) = (letters.project, letters.categories.clone());
 
-    let ai = train(&owner, project).await;
+    let ai = train(&owner, AIS, project).await;
     assert_eq!((ai["status"].as_str(), ai["active"].as_bool()), (Some("done"), Some(true)), "{ai}");
     assert_eq!((ai["training_documents"].as_i64(), ai["test_documents"].as_i64()), (Some(30), Some(6)), "{ai}");
     let evaluation = &ai["evaluation"];
@@ -95,7 +38,7 @@ async fn a_trained_splitting_ai_proposes_splits_that_are_confirmed_or_rejected()
     assert!(ai["activation"].as_str().unwrap().starts_with("Activated: no AI"), "{ai}");
 
     // An equally good AI does not take over.
-    let second = train(&owner, project).await;
+    let second = train(&owner, AIS, project).await;
     assert_eq!((second["status"].as_str(), second["active"].as_bool()), (Some("done"), Some(false)), "{second}");
     assert_eq!(get_ok(&owner, &format!("{AIS}?project_id={project}")).await["count"], 2);
 
@@ -110,14 +53,14 @@ async fn a_trained_splitting_ai_proposes_splits_that_are_confirmed_or_rejected()
 
     // A bundle of three letters waits at 41 with the proposal: three parts, each with the category candidates of
     // the project's categorization AI.
-    let categorization = train_at(&owner, "/api/v3/category-ais/", project).await;
+    let categorization = train(&owner, "/api/v3/category-ais/", project).await;
     assert_eq!(categorization["active"], true, "{categorization}");
-    let letters = bundle(200);
-    let doc = upload(&owner, project, &letters, &[]).await;
+    let sent = bundle(200);
+    let doc = upload(&owner, project, &sent, &[]).await;
     assert_eq!(doc["status_data"], 41, "{doc}");
     assert!(!doc["split_is_revised"].as_bool().unwrap(), "{doc}");
     let pages = page_ids(&doc);
-    let (a, b) = (letters[0].len(), letters[0].len() + letters[1].len());
+    let (a, b) = (sent[0].len(), sent[0].len() + sent[1].len());
     let truth = vec![pages[..a].to_vec(), pages[a..b].to_vec(), pages[b..].to_vec()];
     let proposal = doc["proposed_split"].clone();
     assert_eq!(parts(&proposal), truth, "{proposal}");
@@ -137,7 +80,7 @@ async fn a_trained_splitting_ai_proposes_splits_that_are_confirmed_or_rejected()
     assert_eq!(results.len(), 3, "{result}");
     for (kind, part) in results.iter().enumerate() {
         let done = owner.wait_done(part["id"].as_i64().unwrap()).await;
-        assert_eq!(done["number_of_pages"].as_u64(), Some(letters[kind].len() as u64), "{done}");
+        assert_eq!(done["number_of_pages"].as_u64(), Some(sent[kind].len() as u64), "{done}");
         assert_eq!((done["split_is_revised"].as_bool(), &done["proposed_split"]), (Some(true), &Value::Null), "{done}");
         assert_eq!(done["category"].as_i64(), Some(categories[kind]), "{done}");
         assert_eq!(done["document_set"], doc["document_set"], "{done}");
@@ -173,7 +116,7 @@ async fn bad_requests_and_failed_training() {
     assert_field_error(code, &body, "project");
 
     // Too few training documents: the AI fails and says why.
-    let ai = train(&owner, project).await;
+    let ai = train(&owner, AIS, project).await;
     assert_eq!((ai["status"].as_str(), ai["active"].as_bool()), (Some("failed"), Some(false)), "{ai}");
     assert!(ai["error"].as_str().unwrap().contains("at least two processed training documents"), "{ai}");
     let path = format!("{AIS}{}/", ai["id"]);
