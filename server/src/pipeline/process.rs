@@ -312,20 +312,24 @@ async fn category_candidates(state: &AppState, project: i64, text: &str) -> anyh
     }
 }
 
-/// The categories whose name and label names occur in the text, most matches first; the confidence is a
-/// category's share of all matches.
-async fn categories_by_keywords(state: &AppState, project: i64, text: &str) -> anyhow::Result<Vec<(i64, f64)>> {
+/// The project's categories with their names.
+async fn category_names(state: &AppState, project: i64) -> anyhow::Result<Vec<(i64, String)>> {
     let rows = sqlx::query(
-        "SELECT c.id AS id, s.name AS name FROM categories c JOIN label_sets s ON s.id = c.id WHERE c.project_id = $1",
+        "SELECT c.id AS id, s.name AS name FROM categories c JOIN label_sets s ON s.id = c.id WHERE c.project_id = $1 ORDER BY c.id",
     )
     .bind(project)
     .fetch_all(&state.db)
     .await?;
+    Ok(rows.iter().map(|r| (r.get("id"), r.get("name"))).collect())
+}
+
+/// The categories whose name and label names occur in the text, most matches first; the confidence is a
+/// category's share of all matches.
+async fn categories_by_keywords(state: &AppState, project: i64, text: &str) -> anyhow::Result<Vec<(i64, f64)>> {
     let text = text.to_lowercase();
     let mut scores = Vec::new();
-    for row in &rows {
-        let category: i64 = row.get("id");
-        let mut keywords = vec![row.get::<String, _>("name")];
+    for (category, name) in category_names(state, project).await? {
+        let mut keywords = vec![name];
         for set in crate::http::categories::schema(&state.db, category).await? {
             keywords.extend(set.labels.into_iter().map(|l| l.name));
         }
@@ -355,14 +359,7 @@ async fn propose_split(state: &AppState, id: i64, project: i64, text: &str) -> a
     let page_ids = db::ids(
         &sqlx::query("SELECT id FROM pages WHERE document_id = $1 ORDER BY number").bind(id).fetch_all(&state.db).await?,
     );
-    let names: std::collections::HashMap<i64, String> =
-        sqlx::query("SELECT c.id AS id, s.name AS name FROM categories c JOIN label_sets s ON s.id = c.id WHERE c.project_id = $1")
-            .bind(project)
-            .fetch_all(&state.db)
-            .await?
-            .iter()
-            .map(|r| (r.get("id"), r.get("name")))
-            .collect();
+    let names: std::collections::HashMap<i64, String> = category_names(state, project).await?.into_iter().collect();
     let bounds: Vec<usize> = std::iter::once(0).chain(points.iter().map(|(i, _)| *i)).chain([pages.len()]).collect();
     let mut parts = Vec::new();
     for range in bounds.windows(2) {
