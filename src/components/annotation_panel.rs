@@ -184,6 +184,7 @@ fn LabelGroup(set_key: String, label: i64, name: String) -> impl IntoView {
                                 class:selected=selected.clone()
                                 data-test="empty-label"
                                 data-row=row_key.clone()
+                                tabindex="-1"
                                 data-missing=move || is_missing().to_string()
                                 on:click=move |_| review.select(row.clone(), false)
                             >
@@ -219,9 +220,21 @@ fn AnnotationRow(id: i64, label: i64) -> impl IntoView {
         move || annotation.with(|a| a.as_ref().and_then(|a| a.confidence).map(|c| format!("{:.0} %", c * 100.0)));
     let editing = RwSignal::new(false);
     let edited = RwSignal::new(String::new());
+    // The text field takes the focus when it opens (`autofocus` does nothing on an element added later), and the
+    // annotation's row takes it back when it closes.
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move || {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+    });
+    let close = move || {
+        editing.set(false);
+        request_animation_frame(move || review.select(Row::Annotation(id), false));
+    };
     let selected = move || review.selected.with(|s| *s == Some(Row::Annotation(id)));
     let save = move || {
-        editing.set(false);
+        close();
         let value = edited.get_untracked();
         if value != text() {
             review.edit(id, value);
@@ -261,10 +274,12 @@ fn AnnotationRow(id: i64, label: i64) -> impl IntoView {
                         type="text"
                         data-test="edit-input"
                         aria-label=tr(Key::EditText)
+                        node_ref=input
                         prop:value=move || edited.get()
-                        on:input=move |e| edited.set(event_target_value(&e)) autofocus />
+                        on:input=move |e| edited.set(event_target_value(&e))
+                        on:keydown=move |e| if e.key() == "Escape" { close() } />
                     <button type="submit" data-test="edit-save">{tr(Key::Save)}</button>
-                    <button type="button" data-test="edit-cancel" on:click=move |_| editing.set(false)>
+                    <button type="button" data-test="edit-cancel" on:click=move |_| close()>
                         {tr(Key::Cancel)}
                     </button>
                 </form>

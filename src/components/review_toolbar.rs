@@ -26,7 +26,7 @@ pub fn ReviewToolbar() -> impl IntoView {
         <div class="review-toolbar" role="toolbar" aria-label=tr(Key::DocumentTools)>
             <DocumentName rename=full && !options.hide_chrome />
             {full.then(|| view! { <CategoryChoice /> })}
-            {(full && !options.hide_chrome).then(|| view! { <Neighbours /> <Downloads /> })}
+            {(full && !options.hide_chrome).then(|| view! { <Neighbours /> <Downloads /> <EditPagesLink /> })}
             <Zoom />
             {full.then(|| view! { <Search /> })}
             <Show when=move || review.writable()>
@@ -169,6 +169,21 @@ fn Neighbours() -> impl IntoView {
     }
 }
 
+/// The way to the edit mode, where pages are split, turned and reordered; not offered once the review is finished.
+#[component]
+fn EditPagesLink() -> impl IntoView {
+    let review = expect_context::<Review>();
+    let href = move || {
+        let project = review.detail.with(|d| d.as_ref().map(|d| d.document.project).unwrap_or_default());
+        format!("/projects/{project}/documents/{}/edit", review.document.get())
+    };
+    view! {
+        <Show when=move || review.writable()>
+            <A href=href attr:data-test="edit-pages" attr:class="button">{tr(Key::EditPages)}</A>
+        </Show>
+    }
+}
+
 #[component]
 fn Downloads() -> impl IntoView {
     let review = expect_context::<Review>();
@@ -211,6 +226,14 @@ fn Zoom() -> impl IntoView {
 fn Search() -> impl IntoView {
     let review = expect_context::<Review>();
     let asked = StoredValue::new(0u32);
+    // The query belongs to one document: another one (previous/next) starts with an empty search, as its hits do,
+    // and a search still waiting for its debounce is dropped.
+    let query = RwSignal::new(String::new());
+    Effect::new(move || {
+        review.document.track();
+        query.set(String::new());
+        asked.update_value(|n| *n += 1);
+    });
     let show_hit = move |i: usize| {
         review.hit.set(i);
         let hit =
@@ -221,6 +244,7 @@ fn Search() -> impl IntoView {
     };
     let search = move |e: leptos::ev::Event| {
         let q = event_target_value(&e);
+        query.set(q.clone());
         asked.update_value(|n| *n += 1);
         let mine = asked.get_value();
         set_timeout(
@@ -264,6 +288,7 @@ fn Search() -> impl IntoView {
                 data-test="search"
                 aria-label=tr(Key::Search)
                 placeholder=tr(Key::Search)
+                prop:value=query
                 on:input=search
             />
             <Show when=move || count() != 0>

@@ -9,7 +9,8 @@ use lectern_api::geometry::{Entity, PageBox};
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::NavigateOptions;
 use serde_json::{json, Value};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -208,10 +209,11 @@ impl Review {
         );
     }
 
-    /// Selects the annotation of a `#ann{id}` deep link once the pages are laid out.
+    /// Selects the annotation of a `#ann{id}` deep link once the pages are laid out: two frames on, after the
+    /// page viewer's first frame has fitted the zoom to its width.
     fn follow_hash(self) {
         let Some(id) = window().location().hash().ok().and_then(|h| annotation_from_hash(&h)) else { return };
-        set_timeout(move || self.select(Row::Annotation(id), true), Duration::from_millis(150));
+        request_animation_frame(move || request_animation_frame(move || self.select(Row::Annotation(id), true)));
     }
 
     /// Selects a row of the panel; an annotation's overlay is scrolled into view when `scroll` and the URL names it.
@@ -229,12 +231,12 @@ impl Review {
             Row::Label { set, label } => format!("label-{set}-{label}"),
         };
         self.selected.set(Some(row));
-        // The panel row comes into view and takes the focus (an annotation's text button, where Enter accepts).
+        // The panel row comes into view and takes the focus: an annotation's text button, where Enter accepts,
+        // or the row of an empty label itself, so that the focus always shows where the keyboard acts.
         if let Some(el) = document().query_selector(&format!("[data-row='{key}']")).ok().flatten() {
             el.unchecked_ref::<web_sys::HtmlElement>().scroll_into_view_with_bool(false);
-            if let Some(button) = el.query_selector(".annotation-text").ok().flatten() {
-                let _ = button.unchecked_into::<web_sys::HtmlElement>().focus();
-            }
+            let target = el.query_selector(".annotation-text").ok().flatten().unwrap_or(el);
+            let _ = target.unchecked_into::<web_sys::HtmlElement>().focus();
         }
     }
 
@@ -624,6 +626,18 @@ pub fn DocumentReview(#[prop(into)] document: Signal<i64>, options: ViewOptions)
     });
     let keys = window_event_listener(ev::keydown, move |e| review.on_key(e));
     on_cleanup(move || keys.remove());
+    // A document waiting for split confirmation (status 41) is confirmed in the edit mode, which shows the
+    // proposed split; DVUI opens its split dialog at once too (§7.5). Read-only views stay.
+    let navigate = use_navigate();
+    Effect::new(move || {
+        let waiting = review.detail.with(|d| {
+            d.as_ref().filter(|d| d.document.status_data == status::WAITING_FOR_SPLIT).map(|d| d.document.project)
+        });
+        if let (Some(project), false) = (waiting, review.read_only_mode()) {
+            let edit = format!("/projects/{project}/documents/{}/edit", review.doc());
+            navigate(&edit, NavigateOptions { replace: true, ..Default::default() });
+        }
+    });
 
     let state = move || {
         review.detail.with(|d| match d {

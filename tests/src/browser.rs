@@ -7,10 +7,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::json;
+use serde_json::{json, Value};
 
-use crate::{workspace_root, PASSWORD};
+use crate::{get_ok, workspace_root, PASSWORD};
 
 /// How long any wait on the page lasts before the test fails.
 pub const PATIENCE: Duration = Duration::from_secs(15);
@@ -217,4 +218,54 @@ pub async fn wait_checked(c: &Client, css: &str, expected: bool) {
         }
     })
     .await;
+}
+
+/// How many elements match `css`.
+pub async fn count(c: &Client, css: &str) -> usize {
+    c.find_all(Locator::Css(css)).await.unwrap().len()
+}
+
+/// Waits until `expected` elements match `css`.
+pub async fn wait_count(c: &Client, css: &str, expected: usize) {
+    eventually(|| async move {
+        match count(c, css).await {
+            n if n == expected => Ok(()),
+            n => Err(format!("{css}: expected {expected}, the page shows {n}")),
+        }
+    })
+    .await;
+}
+
+/// Presses keys (modifiers first, held) on whatever has the focus.
+pub async fn press(c: &Client, keys: &[char]) {
+    let mut actions = KeyActions::new("keyboard".into());
+    for k in keys {
+        actions = actions.then(KeyAction::Down { value: *k });
+    }
+    for k in keys.iter().rev() {
+        actions = actions.then(KeyAction::Up { value: *k });
+    }
+    c.perform_actions(actions).await.unwrap();
+}
+
+/// The annotation `id` as the server has it.
+pub async fn annotation(api: &crate::Client, id: i64) -> Value {
+    get_ok(api, &format!("/api/v3/annotations/{id}/")).await
+}
+
+/// Waits until the server holds annotation `id` with these review fields.
+pub async fn wait_review_fields(api: &crate::Client, id: i64, revised: bool, is_correct: bool) {
+    eventually(|| async move {
+        let a = annotation(api, id).await;
+        match (a["revised"].as_bool(), a["is_correct"].as_bool()) {
+            (Some(r), Some(c)) if (r, c) == (revised, is_correct) => Ok(()),
+            _ => Err(format!("annotation {id}: expected revised {revised}, is_correct {is_correct}: {a}")),
+        }
+    })
+    .await;
+}
+
+/// The document's missing-annotation records on the server.
+pub async fn missing_records(api: &crate::Client, doc: i64) -> Vec<Value> {
+    api.get_all(&format!("/api/v3/missing-annotations/?document={doc}")).await
 }

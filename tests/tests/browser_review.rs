@@ -3,10 +3,13 @@
 
 use std::time::Duration;
 
-use fantoccini::actions::{InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::key::Key;
-use fantoccini::{Client, Locator};
-use lectern_tests::browser::{click, eventually, find, log_in, text, wait_text, Chromedriver};
+use fantoccini::Client;
+use lectern_tests::browser::{
+    click, eventually, find, log_in, missing_records, press, text, wait_count, wait_review_fields, wait_text,
+    Chromedriver,
+};
 use lectern_tests::pdf::{self, Page};
 use lectern_tests::{assert_field_error, Client as Api, Fixture, Server};
 use serde_json::{json, Value};
@@ -55,28 +58,6 @@ async fn reviewing_a_document_in_the_browser() {
     driver.run("review", move |c| scenario(c, case)).await;
 }
 
-async fn annotation(api: &Api, id: i64) -> Value {
-    let (status, body) = api.get(&format!("/api/v3/annotations/{id}/")).await;
-    assert_eq!(status, 200, "{body}");
-    body
-}
-
-/// Waits until the server holds annotation `id` with these review fields.
-async fn wait_review_fields(api: &Api, id: i64, revised: bool, is_correct: bool) {
-    eventually(|| async move {
-        let a = annotation(api, id).await;
-        match (a["revised"].as_bool(), a["is_correct"].as_bool()) {
-            (Some(r), Some(c)) if (r, c) == (revised, is_correct) => Ok(()),
-            _ => Err(format!("annotation {id}: expected revised {revised}, is_correct {is_correct}: {a}")),
-        }
-    })
-    .await;
-}
-
-async fn missing_records(api: &Api, doc: i64) -> Vec<Value> {
-    api.get_all(&format!("/api/v3/missing-annotations/?document={doc}")).await
-}
-
 async fn wait_missing_count(api: &Api, doc: i64, expected: usize) {
     eventually(|| async move {
         let records = missing_records(api, doc).await;
@@ -87,34 +68,6 @@ async fn wait_missing_count(api: &Api, doc: i64, expected: usize) {
         }
     })
     .await;
-}
-
-async fn count(c: &Client, css: &str) -> usize {
-    c.find_all(Locator::Css(css)).await.unwrap().len()
-}
-
-async fn wait_count(c: &Client, css: &str, expected: usize) {
-    eventually(|| async move {
-        let n = count(c, css).await;
-        if n == expected {
-            Ok(())
-        } else {
-            Err(format!("{css}: expected {expected}, the page shows {n}"))
-        }
-    })
-    .await;
-}
-
-/// Presses keys (with modifiers held: pass them first) on whatever has the focus.
-async fn press(c: &Client, keys: &[char]) {
-    let mut actions = KeyActions::new("keyboard".into());
-    for k in keys {
-        actions = actions.then(KeyAction::Down { value: *k });
-    }
-    for k in keys.iter().rev() {
-        actions = actions.then(KeyAction::Up { value: *k });
-    }
-    c.perform_actions(actions).await.unwrap();
 }
 
 async fn is_disabled(c: &Client, css: &str) -> bool {
