@@ -12,6 +12,7 @@ use crate::components::notice::{use_notice, Notice, NoticeBanner};
 use crate::i18n::{tr, Key, Lang};
 use crate::review::options::query_param;
 use crate::routes::public::{is_public_url, public_options, PublicDocument};
+use crate::routes::ais::AiModels;
 use crate::routes::document::DocumentPage;
 use crate::routes::edit::EditDocument;
 use crate::routes::{documents::Documents, login::Login, project_setup::ProjectSetup, projects::Projects};
@@ -105,6 +106,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/projects/:id") view=ProjectHome />
                 <Route path=path!("/projects/:id/documents") view=Documents />
                 <Route path=path!("/projects/:id/setup") view=ProjectSetup />
+                <Route path=path!("/projects/:id/ais") view=AiModels />
                 <Route path=path!("/projects/:project/documents/:id") view=DocumentPage />
                 <Route path=path!("/projects/:project/documents/:id/edit") view=EditDocument />
                 <Route path=path!("/d/:id") view=PublicDocument />

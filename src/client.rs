@@ -1,14 +1,15 @@
 //! Typed calls to the Lectern API v3: one function per endpoint, errors as `ApiError`.
 
 use gloo_net::http::{Method, RequestBuilder, Response};
+use lectern_api::ais::{CategoryAi, CategoryAiCreate, ExtractionAi, ExtractionAiCreate, SplittingAi, SplittingAiCreate};
 use lectern_api::annotations::{Annotation, BulkUpdate, MissingAnnotation, MissingAnnotationWrite};
 use lectern_api::documents::{Document, DocumentDetail, DocumentWrite, PageDetail, PostprocessPart};
 use lectern_api::{
     AuthToken, Category, CategoryWrite, Credentials, ErrorBody, Label, LabelSet, LabelSetWrite,
-    LabelWrite, Me, Paginated, Project, ProjectWrite,
+    LabelWrite, Me, Paginated, Project, ProjectSplitting, ProjectWrite,
 };
 use leptos::prelude::*;
-use serde::{de::DeserializeOwned, Serialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::{json, Value};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use web_sys::{File, FormData, ProgressEvent, XmlHttpRequest};
@@ -100,13 +101,17 @@ async fn list<T: DeserializeOwned>(
     resource: &str,
     project: i64,
 ) -> Result<Vec<T>, ApiError> {
-    let page: Paginated<T> = json(
-        s,
-        Method::GET,
-        &format!("/{resource}/?project={project}&limit=1000"),
-        None,
-    )
-    .await?;
+    list_by(s, resource, "project", project).await
+}
+
+/// Every item (up to the API's page limit) whose `filter` is `project`.
+async fn list_by<T: DeserializeOwned>(
+    s: Session,
+    resource: &str,
+    filter: &str,
+    project: i64,
+) -> Result<Vec<T>, ApiError> {
+    let page: Paginated<T> = json(s, Method::GET, &format!("/{resource}/?{filter}={project}&limit=1000"), None).await?;
     Ok(page.results)
 }
 
@@ -231,9 +236,79 @@ pub async fn delete_label(s: Session, id: i64) -> Result<(), ApiError> {
     delete(s, &format!("/labels/{id}/")).await
 }
 
+/// What the documents table shows of a listed document: the fields `documents` asks for, with the review counts
+/// the list adds only when asked.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub data_file_name: String,
+    pub status_data: i64,
+    pub is_reviewed: bool,
+    pub category: Option<i64>,
+    pub number_of_pages: u32,
+    pub assignee: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub review_counts: AnnotationCounts,
+}
+
+/// The `fields` of a `DocumentRow`.
+const DOCUMENT_ROW_FIELDS: &str =
+    "id,data_file_name,status_data,is_reviewed,category,number_of_pages,assignee,created_at,updated_at,review_counts";
+
+/// A listed document's counts over its annotations, as the detail's `review_counts` has them.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+pub struct AnnotationCounts {
+    /// AI suggestions awaiting review.
+    pub pending: u32,
+}
+
 /// One page of documents; `query` is the encoded query string (project, filters, paging).
-pub async fn documents(s: Session, query: &str) -> Result<Paginated<Document>, ApiError> {
-    json(s, Method::GET, &format!("/documents/?{query}"), None).await
+pub async fn documents(s: Session, query: &str) -> Result<Paginated<DocumentRow>, ApiError> {
+    json(s, Method::GET, &format!("/documents/?{query}&fields={DOCUMENT_ROW_FIELDS}"), None).await
+}
+
+/// A project's extraction AIs, of all its categories.
+pub async fn extraction_ais(s: Session, project: i64) -> Result<Vec<ExtractionAi>, ApiError> {
+    list_by(s, "extraction-ais", "project_id", project).await
+}
+
+/// Starts training a new extraction AI for `category`; it answers at once with the AI queued.
+pub async fn train_extraction_ai(s: Session, category: i64) -> Result<ExtractionAi, ApiError> {
+    let write = ExtractionAiCreate { category: Some(category), ..Default::default() };
+    json(s, Method::POST, "/extraction-ais/", body(&write)).await
+}
+
+/// A project's categorization AIs.
+pub async fn category_ais(s: Session, project: i64) -> Result<Vec<CategoryAi>, ApiError> {
+    list_by(s, "category-ais", "project_id", project).await
+}
+
+/// Starts training a new categorization AI for `project`; it answers at once with the AI queued.
+pub async fn train_category_ai(s: Session, project: i64) -> Result<CategoryAi, ApiError> {
+    let write = CategoryAiCreate { project: Some(project), ..Default::default() };
+    json(s, Method::POST, "/category-ais/", body(&write)).await
+}
+
+/// A project's splitting AIs.
+pub async fn splitting_ais(s: Session, project: i64) -> Result<Vec<SplittingAi>, ApiError> {
+    list_by(s, "splitting-ais", "project_id", project).await
+}
+
+/// Starts training a new splitting AI for `project`; it answers at once with the AI queued.
+pub async fn train_splitting_ai(s: Session, project: i64) -> Result<SplittingAi, ApiError> {
+    let write = SplittingAiCreate { project: Some(project), ..Default::default() };
+    json(s, Method::POST, "/splitting-ais/", body(&write)).await
+}
+
+/// Whether the project splits its multi-page uploads.
+pub async fn splitting(s: Session, project: i64) -> Result<ProjectSplitting, ApiError> {
+    json(s, Method::GET, &format!("/projects/{project}/splitting/"), None).await
+}
+
+/// Turns splitting of uploads on or off; only the project's owner may.
+pub async fn update_splitting(s: Session, project: i64, write: ProjectSplitting) -> Result<ProjectSplitting, ApiError> {
+    json(s, Method::PATCH, &format!("/projects/{project}/splitting/"), body(&write)).await
 }
 
 /// A file outside the API (page image, thumbnail, PDF) with the session's token in the query, since the browser

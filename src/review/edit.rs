@@ -21,6 +21,8 @@ pub struct EditPage {
 pub struct PartInfo {
     pub name: String,
     pub category: Option<i64>,
+    /// The category candidates of the suggested split for this part, names with confidences 0 to 1.
+    pub candidates: Vec<(String, f64)>,
 }
 
 /// Pages in their new order, where the document is cut, which pages are selected and which has the focus.
@@ -192,7 +194,7 @@ mod tests {
         let mut p = plan();
         p.toggle_split(0);
         p.pages[1].angle = 90;
-        let body = p.body(&[PartInfo { name: "a.pdf".into(), category: Some(7) }, PartInfo::default()]);
+        let body = p.body(&[PartInfo { name: "a.pdf".into(), category: Some(7), ..Default::default() }, PartInfo::default()]);
         assert_eq!(
             serde_json::to_value(&body).unwrap(),
             json!([{"name": "a.pdf", "category": 7, "pages": [{"id": 10, "angle": 0}]},

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use lectern_api::documents::{status, Document};
+use lectern_api::documents::status;
 use lectern_api::{Category, Paginated};
 use leptos::html;
 use leptos::prelude::*;
@@ -12,7 +12,7 @@ use leptos_router::hooks::use_params_map;
 use web_sys::FileList;
 
 use crate::app::Session;
-use crate::client::{self, ApiError};
+use crate::client::{self, ApiError, DocumentRow};
 use crate::components::notice::{use_notice, Notice};
 use crate::i18n::{tr, Key};
 
@@ -31,7 +31,7 @@ enum Status {
 }
 
 impl Status {
-    fn of(d: &Document) -> Status {
+    fn of(d: &DocumentRow) -> Status {
         match d.status_data {
             status::DONE if d.is_reviewed => Status::Reviewed,
             status::DONE => Status::NeedsReview,
@@ -132,7 +132,7 @@ struct Ctx {
     notice: Notice,
     project: Memo<i64>,
     query: Memo<String>,
-    page: RwSignal<Option<Paginated<Document>>>,
+    page: RwSignal<Option<Paginated<DocumentRow>>>,
     /// Bumped by every load; an answer or a timer of an older load is dropped.
     generation: StoredValue<u64>,
     /// The wait before the next poll, doubled after each.
@@ -219,6 +219,7 @@ pub fn Documents() -> impl IntoView {
         <p class="crumbs">
             <A href="/">{tr(Key::BackToProjects)}</A>
             <A href=move || format!("/projects/{}/setup", project.get()) attr:data-test="setup">{tr(Key::Setup)}</A>
+            <A href=move || format!("/projects/{}/ais", project.get()) attr:data-test="ais">{tr(Key::AiModels)}</A>
         </p>
         <h1 data-test="project-name">{move || name.get().flatten()}</h1>
         <Upload />
@@ -443,7 +444,7 @@ fn Table() -> impl IntoView {
     let category_name =
         move |id: Option<i64>| id.and_then(|id| categories.get()?.into_iter().find(|c| c.id == id).map(|c| c.name));
     let rows = move || ctx.page.get().map(|p| p.results).unwrap_or_default();
-    let has = move |link: fn(&Paginated<Document>) -> bool| ctx.page.read().as_ref().is_some_and(link);
+    let has = move |link: fn(&Paginated<DocumentRow>) -> bool| ctx.page.read().as_ref().is_some_and(link);
     let range = move || {
         ctx.page.read().as_ref().filter(|p| p.count > 0).map(|p| {
             let from = view.offset.get() + 1;
@@ -463,17 +464,20 @@ fn Table() -> impl IntoView {
                         <SortHeader label=Key::Pages field="number_of_pages" />
                         <SortHeader label=Key::Uploaded field="created_at" />
                         <th>{tr(Key::Assignee)}</th>
+                        <th>{tr(Key::SuggestionsToReview)}</th>
                     </tr>
                 </thead>
                 <tbody>
                     <For
                         each=rows
-                        key=|d| (d.id, d.updated_at.clone(), d.status_data, d.is_reviewed, d.number_of_pages, d.category)
+                        key=|d| (d.id, d.updated_at.clone(), d.status_data, d.is_reviewed, d.number_of_pages, d.category, d.review_counts.pending)
                         let:doc
                     >
                         {
                             let status = Status::of(&doc);
                             let name = doc.data_file_name.clone();
+                            let pending = doc.review_counts.pending;
+                            let lang = ctx.session.lang;
                             view! {
                                 <tr data-test="document" data-id=doc.id data-name=doc.data_file_name.clone()>
                                     <td data-test="file-name">
@@ -490,6 +494,10 @@ fn Table() -> impl IntoView {
                                     <td class="number" data-test="pages">{doc.number_of_pages}</td>
                                     <td><time datetime=doc.created_at.clone()>{doc.created_at.get(..16).unwrap_or_default().replace('T', " ")}</time></td>
                                     <td data-test="assignee">{doc.assignee.clone()}</td>
+                                    // No suggestion awaiting review shows nothing, so the rows that need work stand out.
+                                    <td class="number" data-test="pending" data-pending=pending>
+                                        {move || (pending > 0).then(|| format!("{pending} {}", lang.get().text(Key::ToReview)))}
+                                    </td>
                                 </tr>
                             }
                         }

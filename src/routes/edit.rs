@@ -72,14 +72,13 @@ fn Editor(doc: DocumentDetail, categories: Vec<Category>, project: i64) -> impl 
         let parts = plan.with_untracked(|p| p.parts().len());
         infos.set(
             (0..parts)
-                .map(|i| PartInfo {
-                    name: if i == 0 { name.clone() } else { format!("{name} ({})", i + 1) },
-                    category: proposal_for_infos
-                        .as_ref()
-                        .filter(|_| use_proposal.get_untracked())
-                        .and_then(|p| p.get(i))
-                        .map(|part| part["category"].as_i64())
-                        .unwrap_or(category),
+                .map(|i| {
+                    let suggested = proposal_for_infos.as_ref().filter(|_| use_proposal.get_untracked()).and_then(|p| p.get(i));
+                    PartInfo {
+                        name: if i == 0 { name.clone() } else { format!("{name} ({})", i + 1) },
+                        category: suggested.map(|part| part["category"].as_i64()).unwrap_or(category),
+                        candidates: suggested.map(candidates).unwrap_or_default(),
+                    }
                 })
                 .collect(),
         );
@@ -212,6 +211,11 @@ fn Editor(doc: DocumentDetail, categories: Vec<Category>, project: i64) -> impl 
                         view! {
                             <li class="part" data-test="part">
                                 <span class="count">{move || format!("{count} {}", session.lang.get().text(Key::Pages))}</span>
+                                <span class="candidates" data-test="part-candidates">
+                                    {move || infos.with(|v| v.get(i).map(|p| {
+                                        p.candidates.iter().map(|(name, c)| format!("{name} {:.0} %", c * 100.0)).collect::<Vec<_>>().join(", ")
+                                    }).unwrap_or_default())}
+                                </span>
                                 <input type="text" data-test="part-name" aria-label=tr(Key::Name)
                                     prop:value=move || infos.with(|v| v.get(i).map(|p| p.name.clone()).unwrap_or_default())
                                     on:input=move |ev| infos.update(|v| if let Some(p) = v.get_mut(i) { p.name = event_target_value(&ev) }) />
@@ -243,4 +247,10 @@ fn Editor(doc: DocumentDetail, categories: Vec<Category>, project: i64) -> impl 
             </div>
         </Show>
     }
+}
+
+/// The category candidates of a part of `proposed_split` (§15.2): names with confidences.
+fn candidates(part: &serde_json::Value) -> Vec<(String, f64)> {
+    let list = part["categories"].as_array().map(Vec::as_slice).unwrap_or_default();
+    list.iter().filter_map(|c| Some((c["name"].as_str()?.to_string(), c["confidence"].as_f64()?))).collect()
 }

@@ -1,5 +1,6 @@
 //! The pages, one module per route.
 
+pub mod ais;
 pub mod document;
 pub mod documents;
 pub mod edit;

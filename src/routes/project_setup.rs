@@ -129,6 +129,7 @@ pub fn ProjectSetup() -> impl IntoView {
             <A href=move || format!("/projects/{}/documents", ctx.project.get()) attr:data-test="documents">
                 {tr(Key::Documents)}
             </A>
+            <A href=move || format!("/projects/{}/ais", ctx.project.get()) attr:data-test="ais">{tr(Key::AiModels)}</A>
         </p>
         <h1 data-test="project-name">{move || ctx.setup.read().project.as_ref().map(|p| p.name.clone())}</h1>
         <Show when=move || ctx.setup.read().project.is_some() fallback=|| view! { <p>{tr(Key::Loading)}</p> }>
