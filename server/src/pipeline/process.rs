@@ -359,6 +359,11 @@ async fn propose_split(state: &AppState, id: i64, project: i64, text: &str) -> a
     let page_ids = db::ids(
         &sqlx::query("SELECT id FROM pages WHERE document_id = $1 ORDER BY number").bind(id).fetch_all(&state.db).await?,
     );
+    if page_ids.len() != pages.len() {
+        // Cannot happen for text the pipeline wrote; should it, the upload is processed whole rather than lost.
+        tracing::warn!(document = id, pages = page_ids.len(), texts = pages.len(), "pages and page texts differ; no split");
+        return Ok(false);
+    }
     let names: std::collections::HashMap<i64, String> = category_names(state, project).await?.into_iter().collect();
     let bounds: Vec<usize> = std::iter::once(0).chain(points.iter().map(|(i, _)| *i)).chain([pages.len()]).collect();
     let mut parts = Vec::new();
