@@ -12,8 +12,18 @@ pub fn AnnotationPanel() -> impl IntoView {
     let counts = Memo::new(move |_| review.tree.with(Tree::counts));
     let sets = move || review.tree.with(|t| t.sets.iter().map(|s| (s.key(), s.title())).collect::<Vec<_>>());
     let filter = review.filter;
-    let toggle = move |field: fn(&mut crate::review::model::Filter) -> &mut bool| {
-        move |_| filter.update(|f| *field(f) = !*field(f))
+    // One filter checkbox: `field` picks its flag in the filter.
+    let checkbox = move |test: &'static str, key: Key, field: fn(&mut crate::review::model::Filter) -> &mut bool| {
+        view! {
+            <label>
+                <input
+                    type="checkbox"
+                    data-test=test
+                    prop:checked=move || filter.with(|f| *field(&mut f.clone()))
+                    on:change=move |_| filter.update(|f| *field(f) = !*field(f)) />
+                {tr(key)}
+            </label>
+        }
     };
     view! {
         <aside class="annotation-panel" data-test="panel" aria-label=tr(Key::Annotations)>
@@ -31,30 +41,9 @@ pub fn AnnotationPanel() -> impl IntoView {
             </dl>
             <fieldset class="panel-filters">
                 <legend>{tr(Key::Filters)}</legend>
-                <label>
-                    <input
-                        type="checkbox"
-                        data-test="filter-feedback"
-                        prop:checked=move || filter.with(|f| f.feedback_only)
-                        on:change=toggle(|f| &mut f.feedback_only) />
-                    {tr(Key::FeedbackNeeded)}
-                </label>
-                <label>
-                    <input
-                        type="checkbox"
-                        data-test="filter-missing"
-                        prop:checked=move || filter.with(|f| f.show_missing)
-                        on:change=toggle(|f| &mut f.show_missing) />
-                    {tr(Key::Missing)}
-                </label>
-                <label>
-                    <input
-                        type="checkbox"
-                        data-test="filter-accepted"
-                        prop:checked=move || filter.with(|f| f.show_accepted)
-                        on:change=toggle(|f| &mut f.show_accepted) />
-                    {tr(Key::Accepted)}
-                </label>
+                {checkbox("filter-feedback", Key::FeedbackNeeded, |f| &mut f.feedback_only)}
+                {checkbox("filter-missing", Key::Missing, |f| &mut f.show_missing)}
+                {checkbox("filter-accepted", Key::Accepted, |f| &mut f.show_accepted)}
                 <input
                     type="search"
                     data-test="filter-text"
