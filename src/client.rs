@@ -1,7 +1,7 @@
 //! Typed calls to the Lectern API v3: one function per endpoint, errors as `ApiError`.
 
 use gloo_net::http::{Method, RequestBuilder, Response};
-use lectern_api::ais::{CategoryAi, CategoryAiCreate, ExtractionAi, ExtractionAiCreate, SplittingAi, SplittingAiCreate};
+use lectern_api::ais::{AiCreate, CategoryAi, ExtractionAi, SplittingAi};
 use lectern_api::annotations::{Annotation, BulkUpdate, MissingAnnotation, MissingAnnotationWrite};
 use lectern_api::documents::{Document, DocumentDetail, DocumentWrite, PageDetail, PostprocessPart};
 use lectern_api::{
@@ -275,7 +275,7 @@ pub async fn extraction_ais(s: Session, project: i64) -> Result<Vec<ExtractionAi
 
 /// Starts training a new extraction AI for `category`; it answers at once with the AI queued.
 pub async fn train_extraction_ai(s: Session, category: i64) -> Result<ExtractionAi, ApiError> {
-    let write = ExtractionAiCreate { category: Some(category), ..Default::default() };
+    let write = AiCreate { category: Some(category), ..Default::default() };
     json(s, Method::POST, "/extraction-ais/", body(&write)).await
 }
 
@@ -286,7 +286,7 @@ pub async fn category_ais(s: Session, project: i64) -> Result<Vec<CategoryAi>, A
 
 /// Starts training a new categorization AI for `project`; it answers at once with the AI queued.
 pub async fn train_category_ai(s: Session, project: i64) -> Result<CategoryAi, ApiError> {
-    let write = CategoryAiCreate { project: Some(project), ..Default::default() };
+    let write = AiCreate { project: Some(project), ..Default::default() };
     json(s, Method::POST, "/category-ais/", body(&write)).await
 }
 
@@ -297,7 +297,7 @@ pub async fn splitting_ais(s: Session, project: i64) -> Result<Vec<SplittingAi>,
 
 /// Starts training a new splitting AI for `project`; it answers at once with the AI queued.
 pub async fn train_splitting_ai(s: Session, project: i64) -> Result<SplittingAi, ApiError> {
-    let write = SplittingAiCreate { project: Some(project), ..Default::default() };
+    let write = AiCreate { project: Some(project), ..Default::default() };
     json(s, Method::POST, "/splitting-ais/", body(&write)).await
 }
 

@@ -38,22 +38,35 @@ pub struct ExtractionAi {
     pub updated_at: String,
 }
 
-/// Body of `POST /extraction-ais/`.
+/// Body of `POST /{kind}-ais/`: the category an extraction AI is trained for, or the project of a
+/// categorization or splitting AI.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct ExtractionAiCreate {
+pub struct AiCreate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 
-/// Body of `PATCH`/`PUT /extraction-ais/{id}/`: only the description changes.
+/// Body of `PATCH`/`PUT /{kind}-ais/{id}/`: only the description changes.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct ExtractionAiUpdate {
+pub struct AiUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+/// An AI of any kind, as the endpoints shared by the three kinds answer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(untagged)]
+pub enum AnyAi {
+    Extraction(ExtractionAi),
+    Category(CategoryAi),
+    Splitting(SplittingAi),
 }
 
 /// An AI's scores on the category's test documents.
@@ -115,16 +128,6 @@ pub struct CategoryAi {
     pub updated_at: String,
 }
 
-/// Body of `POST /category-ais/`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct CategoryAiCreate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
-
 /// A categorization AI's scores on the project's test documents.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -164,9 +167,6 @@ pub struct SplittingAi {
     pub created_at: String,
     pub updated_at: String,
 }
-
-/// Body of `POST /splitting-ais/`: the same as for a categorization AI, `{"project": id}`.
-pub type SplittingAiCreate = CategoryAiCreate;
 
 /// A splitting AI's scores on bundles made of the project's test documents: a split point is the first page
 /// of every document of a bundle but its first.

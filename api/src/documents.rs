@@ -84,8 +84,8 @@ pub struct Document {
     pub created_by: Option<String>,
     pub created_at: String,
     pub updated_at: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Object>>))]
-    pub proposed_split: Option<serde_json::Value>,
+    /// The parts a splitting AI proposes for a multi-page upload waiting at status 41 (§15.2).
+    pub proposed_split: Option<Vec<ProposedPart>>,
     pub split_is_revised: bool,
     pub enable_translated_strings: bool,
     pub original_file_url: String,
@@ -99,8 +99,7 @@ pub struct DocumentDetail {
     pub document: Document,
     pub text: Option<String>,
     pub pages: Vec<PageSummary>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
-    pub annotation_sets: Vec<serde_json::Value>,
+    pub annotation_sets: Vec<crate::annotations::AnnotationSet>,
     /// Counts per review state (pending, accepted, declined, unfilled, missing), for progress.
     pub review_counts: crate::annotations::ReviewCounts,
 }
@@ -124,7 +123,25 @@ pub struct DocumentWrite {
     /// An email of a project member (or the legacy user id), or null to clear it.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub assignee: Option<Option<serde_json::Value>>,
+    pub assignee: Option<Option<UserRef>>,
+}
+
+/// A user named in a write body: by email, or by id as the legacy SDK sends it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(untagged)]
+pub enum UserRef {
+    Id(i64),
+    Email(String),
+}
+
+impl std::fmt::Display for UserRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UserRef::Id(id) => write!(f, "{id}"),
+            UserRef::Email(email) => write!(f, "\"{email}\""),
+        }
+    }
 }
 
 /// A source page in a postprocess body (§15.1): which page, and how far to turn it clockwise (a multiple of 90,
@@ -148,6 +165,31 @@ pub struct PostprocessPart {
     #[serde(default)]
     pub category: Option<i64>,
     pub pages: Vec<PageRef>,
+}
+
+/// One document of a proposed split (§15.2): its pages in order and the likeliest categories.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ProposedPart {
+    pub pages: Vec<ProposedPage>,
+    /// The likeliest category, if any.
+    pub category: Option<i64>,
+    /// Up to three candidates, likeliest first.
+    pub categories: Vec<CategoryCandidate>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ProposedPage {
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CategoryCandidate {
+    pub id: i64,
+    pub name: Option<String>,
+    pub confidence: f64,
 }
 
 /// A document set (§16): the uploaded file and the documents made from it, newest first.

@@ -9,6 +9,7 @@ pub mod ais;
 pub mod annotations;
 pub mod documents;
 pub mod geometry;
+pub mod review;
 
 /// A field that may be absent (`None`), null (`Some(None)`) or set (`Some(Some(v))`).
 pub mod nullable {
@@ -55,6 +56,10 @@ pub mod lenient {
             "false" | "0" | "no" | "off" => Some(false),
             _ => None,
         }
+    }
+
+    pub fn bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        opt_bool(d)?.ok_or_else(|| de::Error::invalid_type(de::Unexpected::Option, &"a boolean"))
     }
 
     pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {

@@ -5,15 +5,18 @@ use axum::http::{header, Method, Request, StatusCode};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+use crate::domain::annotations::write::{self, Suggestion};
+use crate::domain::users;
+use crate::http;
 use crate::sample_pdf::{document, Page};
-use crate::{http, review, users};
+use crate::state::AppState;
 
 pub const DEMO_EMAIL: &str = "demo@lectern.local";
 pub const DEMO_PASSWORD: &str = "lectern-demo";
 const DEMO_PROJECT: &str = "Demo: invoices and payslips";
 
 /// Creates the demo user and project unless the user already has that project.
-pub async fn seed(state: http::AppState) -> anyhow::Result<()> {
+pub async fn seed(state: AppState) -> anyhow::Result<()> {
     users::upsert_user(&state.db, DEMO_EMAIL, DEMO_PASSWORD).await?;
     let api = Api { app: http::app(state.clone(), None), token: String::new() };
     let token = api.call(Method::POST, "/api/v3/auth/", json!({"username": DEMO_EMAIL, "password": DEMO_PASSWORD})).await?;
@@ -56,10 +59,10 @@ pub async fn seed(state: http::AppState) -> anyhow::Result<()> {
                     let start = text[..at].chars().count();
                     let label = label.as_i64().unwrap_or(0);
                     let end = start + value.chars().count();
-                    suggestions.push(review::Suggestion { label, label_set: None, start_offset: start, end_offset: end, confidence, group: None });
+                    suggestions.push(Suggestion { label, label_set: None, start_offset: start, end_offset: end, confidence, group: None });
                 }
             }
-            review::store_suggestions(&state, id, &suggestions).await.map_err(|e| anyhow::anyhow!("suggestions: {e:?}"))?;
+            write::suggest(&state, id, &suggestions).await.map_err(|e| anyhow::anyhow!("suggestions: {e:?}"))?;
         }
         tracing::info!("demo project created");
     }

@@ -7,7 +7,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-use lectern_server::{config, db, demo, http, pipeline, review, users};
+use lectern_server::domain::annotations::write::{self, Suggestion};
+use lectern_server::domain::users;
+use lectern_server::error::Error;
+use lectern_server::state::AppState;
+use lectern_server::{config, db, demo, http, pipeline};
 
 #[derive(Parser)]
 #[command(name = "lectern-server", version, about = "Lectern's server: the Konfuzio API v3 and the review app")]
@@ -90,14 +94,14 @@ async fn run() -> anyhow::Result<()> {
 
     std::fs::create_dir_all(&cli.config.data_dir)?;
     let db = db::connect(&cli.config.database_url()).await?;
-    let state = http::AppState::new(db.clone(), cli.config.clone())?;
+    let state = AppState::new(db.clone(), cli.config.clone())?;
     if matches!(command, Command::Serve { .. } | Command::Worker { .. } | Command::SeedDemo) {
         pipeline::pdf::load_library(&cli.config.pdfium_lib)
             .context("pdfium is needed to process PDFs (scripts/setup.sh installs it; PDFIUM_LIB names it)")?;
     }
     match command {
         Command::Serve { addr, dist, .. } => {
-            pipeline::jobs::spawn_workers(&state, cli.config.workers);
+            pipeline::worker::spawn(&state, cli.config.workers);
             let app = http::app(state, dist.clone());
             let listener = tokio::net::TcpListener::bind(addr).await?;
             tracing::info!(%addr, dist = ?dist, "Lectern is listening");
@@ -108,7 +112,7 @@ async fn run() -> anyhow::Result<()> {
                 .await?;
         }
         Command::Worker { jobs } => {
-            pipeline::jobs::spawn_workers(&state, jobs);
+            pipeline::worker::spawn(&state, jobs);
             tracing::info!(jobs, "worker is running");
             let _ = tokio::signal::ctrl_c().await;
         }
@@ -118,7 +122,7 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::SeedDemo => {
             // The demo invoices are processed while seeding, so their suggestions can be stored.
-            pipeline::jobs::spawn_workers(&state, 1);
+            pipeline::worker::spawn(&state, 1);
             demo::seed(state).await?
         }
         Command::Suggest { document, label, label_set, start, end, confidence, from } => {
@@ -129,11 +133,11 @@ async fn run() -> anyhow::Result<()> {
                     .map(|s| s.suggestion(confidence))
                     .collect(),
                 (None, Some(label), Some(start), Some(end)) => {
-                    vec![review::Suggestion { label, label_set, start_offset: start, end_offset: end, confidence, group: None }]
+                    vec![Suggestion { label, label_set, start_offset: start, end_offset: end, confidence, group: None }]
                 }
                 _ => anyhow::bail!("give --label, --start and --end, or --from"),
             };
-            let ids = review::store_suggestions(&state, document, &suggestions)
+            let ids = write::suggest(&state, document, &suggestions)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", error_text(e)))?;
             for id in ids {
@@ -157,8 +161,8 @@ struct SuggestionLine {
 }
 
 impl SuggestionLine {
-    fn suggestion(self, default_confidence: f64) -> review::Suggestion {
-        review::Suggestion {
+    fn suggestion(self, default_confidence: f64) -> Suggestion {
+        Suggestion {
             label: self.label,
             label_set: self.label_set,
             start_offset: self.start,
@@ -170,9 +174,9 @@ impl SuggestionLine {
 }
 
 /// An API error as its JSON body, for the command line.
-fn error_text(e: http::error::Error) -> String {
+fn error_text(e: Error) -> String {
     match e {
-        http::error::Error::Fields(fields) => serde_json::to_string(&fields).unwrap_or_default(),
+        Error::Fields(fields) => serde_json::to_string(&fields).unwrap_or_default(),
         other => other.to_string(),
     }
 }

@@ -3,8 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use lectern_api::documents::{PageRef, PostprocessPart};
-use serde_json::Value;
+use lectern_api::documents::{PageRef, PostprocessPart, ProposedPart};
 
 /// A page of the document being edited.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,11 +86,10 @@ impl EditPlan {
     }
 
     /// Cuts where the `proposed_split` (§15.2) ends each part: after the position of each part's last page.
-    pub fn apply_proposal(&mut self, proposal: &Value) {
+    pub fn apply_proposal(&mut self, parts: &[ProposedPart]) {
         self.splits.clear();
-        let parts = proposal.as_array().map(Vec::as_slice).unwrap_or_default();
         for part in parts.iter().take(parts.len().saturating_sub(1)) {
-            let last = part["pages"].as_array().and_then(|p| p.last()).and_then(|p| p["id"].as_i64());
+            let last = part.pages.last().map(|p| p.id);
             if let Some(at) = last.and_then(|id| self.pages.iter().position(|p| p.id == id)) {
                 self.toggle_split(at);
             }
@@ -182,10 +180,13 @@ mod tests {
     fn the_proposal_sets_the_cuts() {
         let mut p = plan();
         p.toggle_split(0);
-        p.apply_proposal(&json!([{"pages": [{"id": 10}, {"id": 11}, {"id": 12}], "category": 1},
-                                 {"pages": [{"id": 13}], "category": null}]));
+        let proposal: Vec<ProposedPart> = serde_json::from_value(json!([
+            {"pages": [{"id": 10}, {"id": 11}, {"id": 12}], "category": 1, "categories": []},
+            {"pages": [{"id": 13}], "category": null, "categories": []}]))
+        .unwrap();
+        p.apply_proposal(&proposal);
         assert_eq!(ids(&p.parts()), vec![vec![10, 11, 12], vec![13]]);
-        p.apply_proposal(&Value::Null);
+        p.apply_proposal(&[]);
         assert_eq!(ids(&p.parts()), vec![vec![10, 11, 12, 13]]);
     }
 

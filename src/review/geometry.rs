@@ -1,8 +1,8 @@
 //! Boxes on the shown pages: page points ↔ screen pixels, a drawn rectangle → the `POST bbox` request.
 
+use lectern_api::annotations::AnnotationSpan;
 use lectern_api::geometry::{Entity, PageBox, Rect};
 use serde::Deserialize;
-use serde_json::Value;
 
 /// DVUI pads a drawn selection by this many pixels each way before converting it (§10.2).
 const PAD_PX: f64 = 1.0;
@@ -22,9 +22,9 @@ impl SpanBox {
         Rect { x0: self.x0, x1: self.x1, y0: self.y0, y1: self.y1 }
     }
 
-    /// The boxes of an annotation's `span` list; entries that are not boxes are skipped.
-    pub fn all(span: &[Value]) -> Vec<SpanBox> {
-        span.iter().filter_map(|s| serde_json::from_value(s.clone()).ok()).collect()
+    /// The boxes of an annotation's `span` list.
+    pub fn all(span: &[AnnotationSpan]) -> Vec<SpanBox> {
+        span.iter().map(|s| SpanBox { x0: s.x0, x1: s.x1, y0: s.y0, y1: s.y1, page_index: s.page_index }).collect()
     }
 }
 
@@ -139,8 +139,8 @@ mod tests {
 
     #[test]
     fn span_boxes_and_zoom() {
-        let spans =
-            [json!({"x0": 1.0, "x1": 2.0, "y0": 3.0, "y1": 4.0, "page_index": 0, "start_offset": null}), json!(3)];
+        let drawn = PageBox { x0: 1.0, x1: 2.0, y0: 3.0, y1: 4.0, page_index: 0, offset_string: None };
+        let spans = [AnnotationSpan::drawn(&drawn)];
         assert_eq!(SpanBox::all(&spans), [SpanBox { x0: 1.0, x1: 2.0, y0: 3.0, y1: 4.0, page_index: 0 }]);
         assert_eq!(fit_zoom(600.0, 1200.0), 0.5);
         assert_eq!(fit_zoom(100.0, 1200.0), MIN_ZOOM);

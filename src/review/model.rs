@@ -1,34 +1,7 @@
 //! The review view model: the `annotation_sets` tree flattened into sets → labels → annotations, review states,
 //! counters and the panel's filters.
 
-use lectern_api::annotations::{AnnotationNested, MissingAnnotation};
-use serde::Deserialize;
-use serde_json::Value;
-
-/// The label set an annotation set belongs to, as the tree names it (§8).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct LabelSetRef {
-    pub id: i64,
-    pub name: String,
-    #[serde(default)]
-    pub has_multiple_annotation_sets: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct RawLabel {
-    id: i64,
-    name: String,
-    #[serde(default)]
-    annotations: Vec<AnnotationNested>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct RawSet {
-    id: Option<i64>,
-    label_set: LabelSetRef,
-    #[serde(default)]
-    labels: Vec<RawLabel>,
-}
+use lectern_api::annotations::{AnnotationNested, AnnotationSet, LabelSetRef, MissingAnnotation};
 
 /// What a reviewer has (not) decided about an annotation (§12.5's state machine).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,11 +116,10 @@ pub struct Tree {
 impl Tree {
     /// Builds the view model from document detail's `annotation_sets` and the document's missing-annotation records.
     /// Sets are ordered by label set name (as DVUI sorts them), then by id with potential sets last.
-    pub fn build(annotation_sets: &[Value], missing: &[MissingAnnotation]) -> Tree {
-        let mut raw: Vec<RawSet> =
-            annotation_sets.iter().filter_map(|v| serde_json::from_value(v.clone()).ok()).collect();
+    pub fn build(annotation_sets: &[AnnotationSet], missing: &[MissingAnnotation]) -> Tree {
+        let mut raw = annotation_sets.to_vec();
         raw.sort_by(|a, b| {
-            let order = |s: &RawSet| (s.label_set.name.clone(), s.label_set.id, s.id.is_none(), s.id);
+            let order = |s: &AnnotationSet| (s.label_set.name.clone(), s.label_set.id, s.id.is_none(), s.id);
             order(a).cmp(&order(b))
         });
         let mut sets: Vec<SetRow> = Vec::with_capacity(raw.len());
@@ -366,7 +338,7 @@ pub fn annotation_from_hash(hash: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn ann(id: i64, revised: bool, is_correct: bool, human: bool) -> Value {
         json!({"id": id, "document": 1, "offset_string": format!("text {id}"), "offset_string_original": "x",
@@ -376,21 +348,24 @@ mod tests {
                "revised_by": null, "span": [], "selection_bbox": null, "custom_offset_string": false})
     }
 
-    fn sample() -> Vec<Value> {
+    fn label(id: i64, name: &str, annotations: Vec<Value>) -> Value {
+        json!({"id": id, "name": name, "api_name": name, "description": "", "has_multiple_top_candidates": false,
+               "annotations": annotations})
+    }
+
+    fn sample() -> Vec<AnnotationSet> {
         let positions = json!({"id": 7, "name": "Positions", "api_name": "p", "description": null,
                                "has_multiple_annotation_sets": true});
-        vec![
-            json!({"id": 20, "label_set": positions, "labels": [
-                {"id": 1, "name": "Total", "annotations": [ann(101, false, false, false)]},
-                {"id": 2, "name": "Date", "annotations": []}]}),
-            json!({"id": 3, "label_set": {"id": 3, "name": "Invoice", "api_name": "i", "description": null,
-                                           "has_multiple_annotation_sets": false}, "labels": [
-                {"id": 1, "name": "Total", "annotations": [ann(102, true, true, false), ann(103, true, false, false)]},
-                {"id": 2, "name": "Date", "annotations": [ann(104, false, true, true)]}]}),
-            json!({"id": 10, "label_set": positions, "labels": [
-                {"id": 1, "name": "Total", "annotations": []},
-                {"id": 2, "name": "Date", "annotations": []}]}),
-        ]
+        serde_json::from_value(json!([
+            {"id": 20, "label_set": positions, "labels": [
+                label(1, "Total", vec![ann(101, false, false, false)]), label(2, "Date", vec![])]},
+            {"id": 3, "label_set": {"id": 3, "name": "Invoice", "api_name": "i", "description": null,
+                                     "has_multiple_annotation_sets": false}, "labels": [
+                label(1, "Total", vec![ann(102, true, true, false), ann(103, true, false, false)]),
+                label(2, "Date", vec![ann(104, false, true, true)])]},
+            {"id": 10, "label_set": positions, "labels": [label(1, "Total", vec![]), label(2, "Date", vec![])]},
+        ]))
+        .unwrap()
     }
 
     #[test]

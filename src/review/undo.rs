@@ -31,7 +31,7 @@ impl Call {
         }
     }
 
-    pub fn accept(id: i64, span: &[Value]) -> Call {
+    pub fn accept(id: i64, span: &[lectern_api::annotations::AnnotationSpan]) -> Call {
         Call::Patch { id, body: json!({"is_correct": true, "revised": true, "span": span}) }
     }
 }

@@ -329,7 +329,7 @@ impl Review {
                 None => body["label_set"] = json!(label_set),
             }
             if let Some(b) = &a.selection_bbox {
-                body["selection_bbox"] = b.clone();
+                body["selection_bbox"] = json!(b);
             }
             Call::Create { body }
         } else {
@@ -346,7 +346,7 @@ impl Review {
         let Some((a, ..)) = self.annotation(id) else { return };
         let mut span = a.span.clone();
         if let Some(first) = span.first_mut() {
-            first["offset_string"] = json!(text);
+            first.offset_string = text.clone();
         }
         let forward = Call::Patch { id, body: json!({"is_correct": true, "revised": true, "span": span}) };
         let inverse =

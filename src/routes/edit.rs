@@ -2,7 +2,7 @@
 //! then name and categorise each part and postprocess (§15.1); a document waiting at status 41 opens here with
 //! the suggested split.
 
-use lectern_api::documents::{status, DocumentDetail, DocumentWrite};
+use lectern_api::documents::{status, DocumentDetail, DocumentWrite, ProposedPart};
 use lectern_api::Category;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -52,7 +52,7 @@ fn Editor(doc: DocumentDetail, categories: Vec<Category>, project: i64) -> impl 
     let id = doc.document.id;
     let plan = RwSignal::new(EditPlan::new(doc.pages.iter().map(|p| (p.id, p.number))));
     let thumbnails: Vec<(i64, String)> = doc.pages.iter().map(|p| (p.id, p.thumbnail_url.clone())).collect();
-    let proposal = doc.document.proposed_split.clone().filter(|p| p.as_array().is_some_and(|a| a.len() > 1));
+    let proposal = doc.document.proposed_split.clone().filter(|p| p.len() > 1);
     let use_proposal = RwSignal::new(false);
     if let Some(p) = &proposal {
         if doc.document.status_data == status::WAITING_FOR_SPLIT {
@@ -76,7 +76,7 @@ fn Editor(doc: DocumentDetail, categories: Vec<Category>, project: i64) -> impl 
                     let suggested = proposal_for_infos.as_ref().filter(|_| use_proposal.get_untracked()).and_then(|p| p.get(i));
                     PartInfo {
                         name: if i == 0 { name.clone() } else { format!("{name} ({})", i + 1) },
-                        category: suggested.map(|part| part["category"].as_i64()).unwrap_or(category),
+                        category: suggested.map(|part| part.category).unwrap_or(category),
                         candidates: suggested.map(candidates).unwrap_or_default(),
                     }
                 })
@@ -250,7 +250,6 @@ fn Editor(doc: DocumentDetail, categories: Vec<Category>, project: i64) -> impl 
 }
 
 /// The category candidates of a part of `proposed_split` (§15.2): names with confidences.
-fn candidates(part: &serde_json::Value) -> Vec<(String, f64)> {
-    let list = part["categories"].as_array().map(Vec::as_slice).unwrap_or_default();
-    list.iter().filter_map(|c| Some((c["name"].as_str()?.to_string(), c["confidence"].as_f64()?))).collect()
+fn candidates(part: &ProposedPart) -> Vec<(String, f64)> {
+    part.categories.iter().filter_map(|c| Some((c.name.clone()?, c.confidence))).collect()
 }

@@ -212,7 +212,7 @@ async fn annotations_are_created_from_boxes_and_offsets_with_the_sets_decided() 
     .await;
     assert_eq!((typed["offset_string"].as_str(), typed["custom_offset_string"].as_bool()), (Some("typed"), Some(true)));
     assert_eq!(typed["span"][0]["start_offset"], Value::Null);
-    assert_eq!(typed["selection_bbox"]["x1"], 400);
+    assert_eq!(typed["selection_bbox"]["x1"].as_f64(), Some(400.0));
 
     // Lists and their filters.
     let all = client.get_all(&format!("{ANNOTATIONS}?document={doc}")).await;

@@ -6,13 +6,12 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::bail;
 use lectern_api::ais::{status, CategoryEvaluation, CategoryMetrics};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use super::evaluate::{metrics, Counts};
-use super::service::{
-    activate, run_training, set_document_counts, set_status, AiKind, TEST_DOCUMENTS, TRAINING_DOCUMENTS,
-};
-use crate::http::AppState;
+use super::{TEST_DOCUMENTS, TRAINING_DOCUMENTS};
+use crate::domain::ais::{self, AiKind};
+use crate::domain::documents::processing::{self, Owner};
+use crate::state::AppState;
 
 /// Lowercase words of letters and digits (at least two characters) and the bigrams of neighbouring words.
 pub fn terms(text: &str) -> Vec<String> {
@@ -118,65 +117,42 @@ pub fn evaluate(model: &Model, test: &[(String, i64)]) -> CategoryEvaluation {
     }
 }
 
-const CATEGORIZATION: AiKind =
-    AiKind { table: "category_ais", owner: "project_id", metric: "accuracy", scope: "the project" };
-const TABLE: &str = CATEGORIZATION.table;
-
-pub fn model_key(ai: i64) -> String {
-    format!("ais/category/{ai}/model.json")
-}
+const KIND: AiKind = AiKind::Categorization;
 
 /// The processed, categorised documents of a project with this `dataset_status`, as `(text, category)`.
 async fn documents(state: &AppState, project: i64, dataset_status: i64) -> anyhow::Result<Vec<(String, i64)>> {
-    let rows = sqlx::query(
-        "SELECT text, category_id FROM documents WHERE project_id = $1 AND dataset_status = $2
-         AND category_id IS NOT NULL AND text IS NOT NULL ORDER BY id",
-    )
-    .bind(project)
-    .bind(dataset_status)
-    .fetch_all(&state.db)
-    .await?;
-    Ok(rows.iter().map(|r| (r.get("text"), r.get("category_id"))).collect())
+    let found = processing::dataset(&state.db, Owner::Project(project), dataset_status).await?;
+    Ok(found.into_iter().filter_map(|d| Some((d.text, d.category_id?))).collect())
 }
 
 /// The categories and their probabilities, most likely first, that the project's active categorization AI gives
 /// a text; `None` without one.
 pub async fn probabilities(state: &AppState, project: i64, text: &str) -> anyhow::Result<Option<Vec<(i64, f64)>>> {
-    let active =
-        sqlx::query("SELECT model_key FROM category_ais WHERE project_id = $1 AND active = $2 ORDER BY id DESC")
-            .bind(project)
-            .bind(true)
-            .fetch_optional(&state.db)
-            .await?;
-    let Some(key) = active.and_then(|r| r.get::<Option<String>, _>("model_key")) else { return Ok(None) };
+    let Some(key) = ais::active_model(&state.db, KIND, project).await? else { return Ok(None) };
     let model = Model::from_bytes(&state.storage.get(&key).await?)?;
     Ok(Some(model.probabilities(text)))
 }
 
-/// The job: trains the categorization AI of the payload `{"ai": id}`.
-pub async fn train_job(state: &AppState, payload: &str) -> anyhow::Result<()> {
-    run_training(state, payload, TABLE, CATEGORIZATION.owner, |ai, project| train(state, ai, project)).await
-}
-
-async fn train(state: &AppState, ai: i64, project: i64) -> anyhow::Result<()> {
-    set_status(state, TABLE, ai, status::TRAINING, 0.0).await?;
+/// Trains the categorization AI `ai` of `project`, evaluates it on the project's test documents and activates
+/// it when it is more accurate than the active one.
+pub async fn train(state: &AppState, ai: i64, project: i64) -> anyhow::Result<()> {
     let training = documents(state, project, TRAINING_DOCUMENTS).await?;
     if training.is_empty() {
         bail!("Project {project} has no processed, categorised training documents (dataset_status 2).");
     }
     let test = documents(state, project, TEST_DOCUMENTS).await?;
-    set_document_counts(state, TABLE, ai, training.len(), test.len()).await?;
+    ais::set_document_counts(&state.db, KIND, ai, training.len(), test.len()).await?;
     let (model, evaluation) = tokio::task::spawn_blocking(move || {
         let model = Model::train(&training)?;
         let evaluation = evaluate(&model, &test);
         anyhow::Ok((model, evaluation))
     })
     .await??;
-    let key = model_key(ai);
+    let key = ais::model_key(KIND, ai);
     state.storage.put(&key, model.to_bytes()).await?;
-    set_status(state, TABLE, ai, status::TRAINING, 0.9).await?;
-
-    activate(state, &CATEGORIZATION, project, ai, key, &evaluation, |e: &CategoryEvaluation| e.accuracy).await
+    ais::set_status(&state.db, KIND, ai, status::TRAINING, 0.9).await?;
+    ais::activate(&state.db, KIND, project, ai, key, &evaluation, |e: &CategoryEvaluation| e.accuracy).await?;
+    Ok(())
 }
 
 #[cfg(test)]

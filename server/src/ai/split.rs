@@ -7,15 +7,14 @@ use std::collections::{BTreeSet, HashMap};
 use anyhow::bail;
 use lectern_api::ais::{status, SplitEvaluation};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use super::categorize::terms;
 use super::evaluate::{metrics, Counts};
-use super::service::{
-    activate, run_training, set_document_counts, set_status, AiKind, TEST_DOCUMENTS, TRAINING_DOCUMENTS,
-};
-use crate::db;
-use crate::http::AppState;
+use super::{TEST_DOCUMENTS, TRAINING_DOCUMENTS};
+use crate::domain::ais::{self, AiKind};
+use crate::domain::documents::processing::{self, Owner};
+use crate::domain::projects;
+use crate::state::AppState;
 
 /// How many lines count as a page's top (letterheads, titles, "Invoice no.").
 const TOP_LINES: usize = 4;
@@ -226,39 +225,23 @@ pub fn evaluate(model: &Model, bundles: &[Vec<Pages>]) -> SplitEvaluation {
     SplitEvaluation { bundles: bundles.len() as u64, documents, pages, split_points: metrics(counts) }
 }
 
-const SPLITTING: AiKind =
-    AiKind { table: "splitting_ais", owner: "project_id", metric: "split F1", scope: "the project" };
-const TABLE: &str = SPLITTING.table;
-
-pub fn model_key(ai: i64) -> String {
-    format!("ais/splitting/{ai}/model.json")
-}
+const KIND: AiKind = AiKind::Splitting;
 
 /// The pages of a project's processed documents with this `dataset_status`, oldest first.
 async fn documents(state: &AppState, project: i64, dataset_status: i64) -> anyhow::Result<Vec<Pages>> {
-    let rows = sqlx::query(
-        "SELECT text FROM documents WHERE project_id = $1 AND dataset_status = $2 AND text IS NOT NULL ORDER BY id",
-    )
-    .bind(project)
-    .bind(dataset_status)
-    .fetch_all(&state.db)
-    .await?;
-    Ok(rows.iter().map(|r| r.get::<String, _>("text").split('\u{c}').map(str::to_string).collect()).collect())
+    let found = processing::dataset(&state.db, Owner::Project(project), dataset_status).await?;
+    Ok(found.iter().map(|d| d.text.split('\u{c}').map(str::to_string).collect()).collect())
 }
 
-/// The job: trains the splitting AI of the payload `{"ai": id}`.
-pub async fn train_job(state: &AppState, payload: &str) -> anyhow::Result<()> {
-    run_training(state, payload, TABLE, SPLITTING.owner, |ai, project| train(state, ai, project)).await
-}
-
-async fn train(state: &AppState, ai: i64, project: i64) -> anyhow::Result<()> {
-    set_status(state, TABLE, ai, status::TRAINING, 0.0).await?;
+/// Trains the splitting AI `ai` of `project` on its training documents, evaluates it on bundles of its test
+/// documents and activates it when it finds split points better than the active one.
+pub async fn train(state: &AppState, ai: i64, project: i64) -> anyhow::Result<()> {
     let training = documents(state, project, TRAINING_DOCUMENTS).await?;
     if training.len() < 2 {
         bail!("Project {project} needs at least two processed training documents (dataset_status 2) to learn where one ends.");
     }
     let test = documents(state, project, TEST_DOCUMENTS).await?;
-    set_document_counts(state, TABLE, ai, training.len(), test.len()).await?;
+    ais::set_document_counts(&state.db, KIND, ai, training.len(), test.len()).await?;
     let (model, evaluation) = tokio::task::spawn_blocking(move || {
         let model = Model::train(&examples(&training))?;
         let bundles: Vec<Vec<Pages>> = test.chunks(BUNDLE_SIZE).map(<[Pages]>::to_vec).collect();
@@ -266,30 +249,21 @@ async fn train(state: &AppState, ai: i64, project: i64) -> anyhow::Result<()> {
         anyhow::Ok((model, evaluation))
     })
     .await??;
-    let key = model_key(ai);
+    let key = ais::model_key(KIND, ai);
     state.storage.put(&key, model.to_bytes()).await?;
-    set_status(state, TABLE, ai, status::TRAINING, 0.9).await?;
-    activate(state, &SPLITTING, project, ai, key, &evaluation, |e: &SplitEvaluation| e.split_points.f1).await
+    ais::set_status(&state.db, KIND, ai, status::TRAINING, 0.9).await?;
+    ais::activate(&state.db, KIND, project, ai, key, &evaluation, |e: &SplitEvaluation| e.split_points.f1).await?;
+    Ok(())
 }
 
 /// Where the project's active splitting AI would cut an upload's pages, when the project splits uploads and
 /// has an active AI: the page indices where a new document starts with their probability. `None` when it
 /// does not split.
-pub async fn split_points(
-    state: &AppState,
-    project: i64,
-    pages: &[String],
-) -> anyhow::Result<Option<Vec<(usize, f64)>>> {
-    let row = sqlx::query(
-        "SELECT p.split_uploads AS split_uploads, a.model_key AS model_key FROM projects p
-         LEFT JOIN splitting_ais a ON a.project_id = p.id AND a.active = $1 WHERE p.id = $2",
-    )
-    .bind(true)
-    .bind(project)
-    .fetch_one(&state.db)
-    .await?;
-    let key: Option<String> = row.get("model_key");
-    let (true, Some(key)) = (db::flag(&row, "split_uploads"), key) else { return Ok(None) };
+pub async fn split_points(state: &AppState, project: i64, pages: &[String]) -> anyhow::Result<Option<Vec<(usize, f64)>>> {
+    if !projects::splitting(&state.db, project).await?.split_uploads {
+        return Ok(None);
+    }
+    let Some(key) = ais::active_model(&state.db, KIND, project).await? else { return Ok(None) };
     let model = Model::from_bytes(&state.storage.get(&key).await?)?;
     Ok(Some(model.split_points(pages)))
 }

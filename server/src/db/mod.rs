@@ -1,7 +1,10 @@
 //! The database: one pool over SQLite (default) or PostgreSQL, migrations, and small query helpers.
 
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Row};
+use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool};
+
+mod types;
+pub use types::{Flag, Json};
 
 pub type Db = AnyPool;
 /// A transaction; `&mut *tx` runs queries in it.
@@ -54,42 +57,69 @@ pub enum Arg {
     Bool(bool),
 }
 
-/// Runs a query built at run time with its arguments.
-pub fn query_with(sql: &str, args: Vec<Arg>) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-    let mut q = sqlx::query(sql);
+fn bind_all<'q, Q>(mut q: Q, args: Vec<Arg>, bind: impl Fn(Q, Arg) -> Q) -> Q {
     for arg in args {
-        q = match arg {
-            Arg::Int(v) => q.bind(v),
-            Arg::Text(v) => q.bind(v),
-            Arg::Bool(v) => q.bind(v),
-        };
+        q = bind(q, arg);
     }
     q
 }
 
-/// Rows of `select` (which aliases its main table `t`) whose `t.id` is in `ids`, in the order of `ids`.
-pub async fn rows_by_ids<'e>(
-    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+/// A query built at run time with its arguments.
+pub fn query_with(sql: &str, args: Vec<Arg>) -> sqlx::query::Query<'_, Any, AnyArguments<'_>> {
+    bind_all(sqlx::query(sql), args, |q, arg| match arg {
+        Arg::Int(v) => q.bind(v),
+        Arg::Text(v) => q.bind(v),
+        Arg::Bool(v) => q.bind(v),
+    })
+}
+
+/// A query built at run time whose rows are `T`.
+pub fn query_as_with<T>(sql: &str, args: Vec<Arg>) -> sqlx::query::QueryAs<'_, Any, T, AnyArguments<'_>>
+where
+    T: for<'r> sqlx::FromRow<'r, AnyRow>,
+{
+    bind_all(sqlx::query_as(sql), args, |q, arg| match arg {
+        Arg::Int(v) => q.bind(v),
+        Arg::Text(v) => q.bind(v),
+        Arg::Bool(v) => q.bind(v),
+    })
+}
+
+/// A query built at run time whose rows are one value.
+pub fn scalar_with<T>(sql: &str, args: Vec<Arg>) -> sqlx::query::QueryScalar<'_, Any, T, AnyArguments<'_>>
+where
+    (T,): for<'r> sqlx::FromRow<'r, AnyRow>,
+{
+    bind_all(sqlx::query_scalar(sql), args, |q, arg| match arg {
+        Arg::Int(v) => q.bind(v),
+        Arg::Text(v) => q.bind(v),
+        Arg::Bool(v) => q.bind(v),
+    })
+}
+
+/// The rows of `select` (which aliases its main table `t`) whose `t.id` is in `ids`, in the order of `ids`;
+/// `id` reads a row's id.
+pub async fn by_ids<'e, T>(
+    db: impl sqlx::Executor<'e, Database = Any>,
     select: &str,
     ids: &[i64],
-) -> sqlx::Result<Vec<AnyRow>> {
+    id: impl Fn(&T) -> i64,
+) -> sqlx::Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
+{
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!("{select} WHERE t.id IN ({})", placeholders(0, ids.len()));
-    let mut rows = query_with(&sql, ids.iter().map(|id| Arg::Int(*id)).collect()).fetch_all(db).await?;
-    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.get::<i64, _>("id")));
+    let mut rows: Vec<T> = query_as_with(&sql, int_args(ids)).fetch_all(db).await?;
+    rows.sort_by_key(|r| ids.iter().position(|i| *i == id(r)));
     Ok(rows)
 }
 
-/// Reads a boolean column: BOOLEAN on PostgreSQL, INTEGER 0/1 on SQLite.
-pub fn flag(row: &AnyRow, column: &str) -> bool {
-    row.try_get::<bool, _>(column).unwrap_or_else(|_| row.get::<i64, _>(column) != 0)
-}
-
-/// Reads the `id` column of each row.
-pub fn ids(rows: &[AnyRow]) -> Vec<i64> {
-    rows.iter().map(|r| r.get::<i64, _>("id")).collect()
+/// Integer arguments for an `IN (…)` list.
+pub fn int_args(ids: &[i64]) -> Vec<Arg> {
+    ids.iter().map(|id| Arg::Int(*id)).collect()
 }
 
 /// `$1, $2, …` placeholders starting after `offset` arguments, for an `IN (…)` list.

@@ -1,6 +1,5 @@
-//! The server's one error type, rendered as DRF-shaped JSON, and the body extractor that uses it.
-
-use std::collections::BTreeMap;
+//! The domain's errors as DRF-shaped JSON responses, and the extractors of bodies and path ids whose
+//! rejections use that shape.
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{header, request::Parts, StatusCode};
@@ -9,63 +8,7 @@ use axum::Json;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("{0}")]
-    Unauthorized(String),
-    #[error("Not found.")]
-    NotFound,
-    #[error("{0}")]
-    Forbidden(String),
-    /// A request-wide problem: `{"detail": …}`.
-    #[error("{0}")]
-    BadRequest(String),
-    /// Problems with named fields: `{"field": ["message"]}`.
-    #[error("invalid fields")]
-    Fields(BTreeMap<String, Vec<String>>),
-    #[error("{0}")]
-    TooManyRequests(String),
-    #[error("{0}")]
-    PayloadTooLarge(String),
-    #[error("{0}")]
-    UnsupportedMediaType(String),
-    /// Something the request needs is not ready yet (an image still rendering); clients retry.
-    #[error("{0}")]
-    PreconditionRequired(String),
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-impl Error {
-    pub fn field(name: &str, message: impl Into<String>) -> Error {
-        Error::Fields(BTreeMap::from([(name.to_owned(), vec![message.into()])]))
-    }
-
-    pub fn required(name: &str) -> Error {
-        Error::field(name, "This field is required.")
-    }
-
-    /// The DRF message for an id that names nothing the caller may use.
-    pub fn no_such(name: &str, id: i64) -> Error {
-        Error::field(name, format!("Invalid pk \"{id}\" - object does not exist."))
-    }
-}
-
-impl From<sqlx::Error> for Error {
-    fn from(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e {
-            if db.is_unique_violation() {
-                return Error::BadRequest("An object with these values already exists.".into());
-            }
-            if db.is_foreign_key_violation() {
-                return Error::BadRequest("A referenced object does not exist.".into());
-            }
-        }
-        Error::Internal(e.into())
-    }
-}
+use crate::error::{Error, Result};
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
@@ -78,7 +21,7 @@ impl IntoResponse for Error {
             Error::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, json!({ "detail": m })),
             Error::PayloadTooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, json!({ "detail": m })),
             Error::UnsupportedMediaType(m) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, json!({ "detail": m })),
-            Error::PreconditionRequired(m) => (StatusCode::PRECONDITION_REQUIRED, json!({ "detail": m })),
+            Error::NotReady(m) => (StatusCode::PRECONDITION_REQUIRED, json!({ "detail": m })),
             Error::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, json!({ "detail": "A server error occurred." }))
@@ -134,19 +77,25 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     from_value(value)
 }
 
-/// Deserialises a JSON value into `T`; a wrong type or a missing field names the field.
+/// Deserialises a JSON value into `T`; a wrong type or a missing field names the body's field. A problem
+/// inside a field (`selection_bbox.x1`) is the field's, with the rest of the path in the message, as DRF nests
+/// the errors of a nested object under its field.
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
-        if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
-            let field = if path == "." { field.to_owned() } else { format!("{path}.{field}") };
-            return Error::required(&field);
-        }
-        if path == "." {
-            Error::BadRequest(format!("Invalid data: {message}"))
-        } else {
-            Error::field(&path, type_message(&message))
+        let (path, message) = match message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+            Some(field) if path == "." => return Error::required(field),
+            Some(field) => (format!("{path}.{field}"), "This field is required.".to_owned()),
+            None if path == "." => return Error::BadRequest(format!("Invalid data: {message}")),
+            None => (path, type_message(&message)),
+        };
+        match path.find(['.', '[']) {
+            Some(at) => {
+                let inner = path[at..].trim_start_matches('.');
+                Error::field(&path[..at], format!("{inner}: {message}"))
+            }
+            None => Error::field(&path, message),
         }
     })
 }
@@ -182,5 +131,66 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
             .await
             .map_err(|_| Error::NotFound)?;
         raw.parse::<i64>().ok().filter(|id| *id > 0).map(PathId).ok_or(Error::NotFound)
+    }
+}
+
+/// A JSON body that is one object or a list of them, and whether it was a list.
+pub fn one_or_many<T: DeserializeOwned>(bytes: &[u8]) -> Result<(Vec<T>, bool)> {
+    match parse_json::<Value>(bytes)? {
+        Value::Array(items) => Ok((items.into_iter().map(from_value).collect::<Result<_>>()?, true)),
+        item @ Value::Object(_) => Ok((vec![from_value(item)?], false)),
+        _ => Err(Error::BadRequest("Invalid data. Expected an object or a list of objects.".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn rendered(e: Error) -> (StatusCode, Value) {
+        let resp = e.into_response();
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn errors_answer_in_drf_shape() {
+        assert_eq!(rendered(Error::NotFound).await, (StatusCode::NOT_FOUND, json!({"detail": "Not found."})));
+        assert_eq!(
+            rendered(Error::required("name")).await,
+            (StatusCode::BAD_REQUEST, json!({"name": ["This field is required."]}))
+        );
+        assert_eq!(rendered(Error::NotReady("wait".into())).await.0, StatusCode::PRECONDITION_REQUIRED);
+        assert_eq!(rendered(Error::Forbidden("no".into())).await.0, StatusCode::FORBIDDEN);
+        // Internal errors are logged, never shown.
+        let (status, body) = rendered(Error::Internal(anyhow::anyhow!("secret path /srv/x"))).await;
+        assert_eq!((status, body), (StatusCode::INTERNAL_SERVER_ERROR, json!({"detail": "A server error occurred."})));
+    }
+
+    #[test]
+    fn a_wrong_type_or_a_missing_field_is_named() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Body {
+            label: i64,
+            spans: Vec<i64>,
+        }
+        let field = |v: Value| match from_value::<Body>(v) {
+            Err(Error::Fields(f)) => f,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(json!({"spans": []}))["label"], ["This field is required."]);
+        assert_eq!(field(json!({"label": "x", "spans": []}))["label"], ["A valid integer is required."]);
+        assert_eq!(field(json!({"label": 1, "spans": 3}))["spans"], ["Expected a list of items."]);
+        assert_eq!(field(json!({"label": 1, "spans": [1, "x"]}))["spans"], ["[1]: A valid integer is required."]);
+        assert!(matches!(parse_json::<Value>(b"{"), Err(Error::BadRequest(_))));
+    }
+
+    #[test]
+    fn one_or_a_list_of_objects() {
+        assert_eq!(one_or_many::<Value>(br#"{"a": 1}"#).unwrap(), (vec![json!({"a": 1})], false));
+        assert_eq!(one_or_many::<Value>(br#"[{"a": 1}, {"a": 2}]"#).unwrap().0.len(), 2);
+        assert!(one_or_many::<Value>(b"3").is_err());
     }
 }

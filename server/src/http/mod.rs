@@ -1,7 +1,6 @@
 //! The HTTP layer: one router per resource, merged here with the OpenAPI spec, Swagger UI and the SPA.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use axum::body::Body as HttpBody;
 use axum::extract::{Request, State};
@@ -16,11 +15,7 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use tokio::sync::Notify;
-
-use crate::config::Config;
-use crate::db::Db;
-use crate::storage::Storage;
+use crate::state::AppState;
 
 pub mod ais;
 pub mod annotations;
@@ -37,30 +32,6 @@ pub mod pages;
 pub mod postprocess;
 pub mod projects;
 pub mod public;
-pub mod validate;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub storage: Storage,
-    pub config: Arc<Config>,
-    pub login_limiter: Arc<auth::LoginLimiter>,
-    /// Wakes the in-process workers when a job is queued.
-    pub jobs_queued: Arc<Notify>,
-}
-
-impl AppState {
-    pub fn new(db: Db, config: Config) -> anyhow::Result<AppState> {
-        let storage = Storage::open(&config.data_dir, config.storage_url.as_deref())?;
-        Ok(AppState {
-            db,
-            storage,
-            config: Arc::new(config),
-            login_limiter: Arc::default(),
-            jobs_queued: Arc::default(),
-        })
-    }
-}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -88,7 +59,6 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(auth::router())
         .merge(projects::router())
-        .merge(public::router())
         .merge(categories::router())
         .merge(label_sets::router())
         .merge(labels::router())
@@ -142,7 +112,7 @@ fn with_api_slash(uri: &Uri) -> Option<Uri> {
 /// only Lectern itself may frame, except the public view of a public document (`public::frame_policy`).
 async fn fallback(state: AppState, req: Request, dist: Option<PathBuf>) -> Response {
     let path = req.uri().path();
-    let not_found = || error::Error::NotFound.into_response();
+    let not_found = || crate::error::Error::NotFound.into_response();
     if path.starts_with("/api/") {
         return not_found();
     }
@@ -168,10 +138,12 @@ async fn fallback(state: AppState, req: Request, dist: Option<PathBuf>) -> Respo
     resp
 }
 
-/// Trunk names built assets `name-<16 hex>.ext`; those never change and may be cached for a year.
+/// Trunk names built assets `name-<16 hex>.ext`, and wasm-bindgen's module `name-<16 hex>_bg.wasm`; those never
+/// change and may be cached for a year.
 fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or("");
     let stem = file.split('.').next().unwrap_or("");
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
@@ -189,8 +161,12 @@ mod tests {
 
     #[test]
     fn hashed_assets_are_recognised() {
-        assert!(is_hashed_asset("/lectern-1a2b3c4d5e6f7a8b_bg.wasm") || is_hashed_asset("/lectern-1a2b3c4d5e6f7a8b.js"));
+        assert!(is_hashed_asset("/lectern-1a2b3c4d5e6f7a8b_bg.wasm"));
+        assert!(is_hashed_asset("/lectern-1a2b3c4d5e6f7a8b.js"));
+        assert!(is_hashed_asset("/style-0123456789abcdef.css"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/projects/3/setup"));
+        assert!(!is_hashed_asset("/lectern-1a2b3c4d5e6f7a8b_x.wasm"));
+        assert!(!is_hashed_asset("/notes-2026.txt"));
     }
 }

@@ -1,35 +1,28 @@
-//! The document processing pipeline: extraction of text and boxes, OCR, rendering, as durable jobs.
+//! The document processing pipeline: extraction of text and boxes, OCR, rendering, as durable jobs run by
+//! workers; postprocess's new PDFs; webhooks.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::http::AppState;
+use crate::domain::jobs::{Job, Kind};
+use crate::state::AppState;
 
-pub mod jobs;
 pub mod layout;
 pub mod ocr;
 pub mod pdf;
+pub mod postprocess;
 mod process;
 pub mod raster;
 pub mod webhook;
+pub mod worker;
 
 /// Runs one job of the queue.
-pub async fn run(state: &AppState, job: &jobs::Job) -> anyhow::Result<()> {
-    if job.kind == jobs::TRAIN_EXTRACTION_AI {
-        return crate::ai::service::train_job(state, &job.payload).await;
-    }
-    if job.kind == jobs::TRAIN_CATEGORY_AI {
-        return crate::ai::categorize::train_job(state, &job.payload).await;
-    }
-    if job.kind == jobs::TRAIN_SPLITTING_AI {
-        return crate::ai::split::train_job(state, &job.payload).await;
-    }
-    let document = job.document_id.context("the job names no document")?;
-    match job.kind.as_str() {
-        jobs::PROCESS => process::process_document(state, document).await,
-        jobs::WEBHOOK => webhook::deliver(state, document).await,
-        other => anyhow::bail!("unknown job kind \"{other}\""),
+pub async fn run(state: &AppState, job: &Job) -> anyhow::Result<()> {
+    match job.kind.with_context(|| format!("unknown job kind \"{}\"", job.kind_name))? {
+        Kind::Train(kind) => crate::ai::train(state, kind, job.ai.context("the job names no AI")?).await,
+        Kind::Process => process::process_document(state, job.document.context("the job names no document")?).await,
+        Kind::Webhook => webhook::deliver(state, job.document.context("the job names no document")?).await,
     }
 }
 

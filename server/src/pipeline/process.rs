@@ -5,15 +5,14 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use lectern_api::documents::status;
-use sqlx::Row;
+use lectern_api::documents::{status, CategoryCandidate, ProposedPage, ProposedPart};
 use tokio::sync::mpsc;
 
 use super::layout::{self, PageContent};
-use super::{jobs, ocr, pdf, raster, WorkDir};
-use crate::db;
-use crate::http::documents::file_key;
-use crate::http::AppState;
+use super::{ocr, pdf, raster, WorkDir};
+use crate::domain::documents::{self, processing, processing::{ReadText, RenderedPage, Timings}};
+use crate::domain::schema::{self, categories};
+use crate::state::AppState;
 
 /// OCR of PDF pages without a text layer renders them at this resolution.
 const OCR_DPI: f64 = 300.0;
@@ -33,44 +32,35 @@ struct FileOutput {
     ocr_pdf: Option<PathBuf>,
 }
 
-async fn set_status(state: &AppState, id: i64, code: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE documents SET status_data = $1, updated_at = $2 WHERE id = $3")
-        .bind(code)
-        .bind(db::now())
-        .bind(id)
-        .execute(&state.db)
-        .await?;
-    Ok(())
-}
-
 pub async fn process_document(state: &AppState, id: i64) -> anyhow::Result<()> {
     let started = Instant::now();
-    let Some(row) = sqlx::query(
-        "SELECT file_type, original_key, category_id, callback_url, project_id, split_is_revised FROM documents WHERE id = $1",
-    )
-        .bind(id)
-        .fetch_optional(&state.db)
-        .await?
-    else {
+    let db = &state.db;
+    let Some(input) = processing::input(db, id).await? else {
         return Ok(()); // deleted while queued
     };
-    let file_type: String = row.get("file_type");
-    set_status(state, id, status::OCR).await?;
+    processing::set_status(db, id, status::OCR).await?;
 
     // Taken up again after a crash: start from a clean slate.
-    sqlx::query("DELETE FROM pages WHERE document_id = $1").bind(id).execute(&state.db).await?;
+    processing::clear_pages(db, id).await?;
     let work = WorkDir(state.config.data_dir.join("tmp").join(format!("job-{id}-{}", std::process::id())));
     tokio::fs::create_dir_all(&work.0).await?;
     let original = work.0.join("original");
     let ocr_pdf = work.0.join("ocr.pdf");
-    state.storage.get_to_file(&row.get::<String, _>("original_key"), &original).await?;
+    state.storage.get_to_file(&input.original_key, &original).await?;
 
     let (tx, mut rx) = mpsc::channel::<PageOutput>(4);
     let lib = state.config.pdfium_lib.clone();
+    let file_type = input.file_type.clone();
     let extraction = tokio::task::spawn_blocking(move || extract(&lib, &original, &file_type, &ocr_pdf, &tx));
     let mut pages = Vec::new();
     while let Some(page) = rx.recv().await {
-        store_page(state, id, pages.len() + 1, &page).await?;
+        let rendered = RenderedPage {
+            size: [page.content.width, page.content.height],
+            image: &page.image.0,
+            image_size: page.image.1,
+            thumbnail: &page.thumbnail,
+        };
+        processing::store_page(state, id, pages.len() + 1, rendered).await?;
         pages.push(page.content);
     }
     let file = match extraction.await? {
@@ -78,52 +68,44 @@ pub async fn process_document(state: &AppState, id: i64) -> anyhow::Result<()> {
         Err(e) => return fail(state, id, &format!("{e:#}")).await,
     };
     let doc = layout::assemble(&pages);
-    store_text(state, id, &doc, &file, pages.len()).await?;
+    let read = ReadText {
+        text: &doc.text,
+        chars: &doc.chars,
+        words: &doc.words,
+        ocr_pdf: file.ocr_pdf.as_deref(),
+        producer: file.producer.as_deref(),
+    };
+    processing::store_text(state, id, read).await?;
     let ocr_time = started.elapsed().as_secs_f64();
 
-    let project: i64 = row.get("project_id");
-    if !db::flag(&row, "split_is_revised") && propose_split(state, id, project, &doc.text).await? {
+    if !input.split_is_revised && propose_split(state, id, input.project_id, &doc.text).await? {
         return Ok(());
     }
 
-    set_status(state, id, status::CATEGORIZATION).await?;
+    processing::set_status(db, id, status::CATEGORIZATION).await?;
     let t = Instant::now();
-    if row.get::<Option<i64>, _>("category_id").is_none() {
-        categorize(state, id, project, &doc.text).await?;
+    if input.category_id.is_none() {
+        if let Some((category, confidence)) = category_candidates(state, input.project_id, &doc.text).await?.first() {
+            processing::set_category(db, id, *category, *confidence).await?;
+        }
     }
     let categorization_time = t.elapsed().as_secs_f64();
 
-    set_status(state, id, status::QUEUED_EXTRACTION).await?;
-    set_status(state, id, status::EXTRACTION).await?;
+    processing::set_status(db, id, status::QUEUED_EXTRACTION).await?;
+    processing::set_status(db, id, status::EXTRACTION).await?;
     let t = Instant::now();
-    let category: Option<i64> =
-        sqlx::query("SELECT category_id FROM documents WHERE id = $1").bind(id).fetch_one(&state.db).await?.get("category_id");
-    if let Some(category) = category {
-        if let Err(e) = crate::ai::service::extract(state, id, category).await {
+    if let Some(category) = processing::category_of(db, id).await? {
+        if let Err(e) = crate::ai::extraction::extract(state, id, category).await {
             return fail(state, id, &format!("Extraction failed: {e:#}")).await;
         }
     }
-    let extraction_time = t.elapsed().as_secs_f64();
-
-    let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "UPDATE documents SET status_data = $1, ocr_time = $2, categorization_time = $3, extraction_time = $4,
-            processing_time = $5, error = NULL, updated_at = $6 WHERE id = $7",
-    )
-    .bind(status::DONE)
-    .bind(ocr_time)
-    .bind(categorization_time)
-    .bind(extraction_time)
-    .bind(started.elapsed().as_secs_f64())
-    .bind(db::now())
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if row.get::<Option<String>, _>("callback_url").is_some() {
-        jobs::enqueue(&mut tx, jobs::WEBHOOK, id).await?;
-    }
-    tx.commit().await?;
-    state.jobs_queued.notify_waiters();
+    let timings = Timings {
+        ocr: ocr_time,
+        categorization: categorization_time,
+        extraction: t.elapsed().as_secs_f64(),
+        total: started.elapsed().as_secs_f64(),
+    };
+    processing::finish(state, id, timings, input.callback_url.is_some()).await?;
     tracing::info!(document = id, pages = pages.len(), seconds = started.elapsed().as_secs_f64(), "document processed");
     Ok(())
 }
@@ -131,13 +113,7 @@ pub async fn process_document(state: &AppState, id: i64) -> anyhow::Result<()> {
 /// The document could not be processed: status 111 with the reason; the job itself has done its work.
 async fn fail(state: &AppState, id: i64, reason: &str) -> anyhow::Result<()> {
     tracing::warn!(document = id, reason, "document could not be processed");
-    sqlx::query("UPDATE documents SET status_data = $1, error = $2, updated_at = $3 WHERE id = $4")
-        .bind(status::ERROR)
-        .bind(reason)
-        .bind(db::now())
-        .bind(id)
-        .execute(&state.db)
-        .await?;
+    processing::fail(&state.db, id, reason).await?;
     Ok(())
 }
 
@@ -215,94 +191,6 @@ fn scale_to(mut content: PageContent, size: [f64; 2]) -> PageContent {
     content
 }
 
-async fn store_page(state: &AppState, id: i64, number: usize, page: &PageOutput) -> anyhow::Result<()> {
-    let image_key = file_key(id, &format!("pages/{number}.png"));
-    let thumbnail_key = file_key(id, &format!("pages/{number}-thumbnail.png"));
-    state.storage.put(&image_key, page.image.0.clone()).await?;
-    state.storage.put(&thumbnail_key, page.thumbnail.clone()).await?;
-    let now = db::now();
-    sqlx::query(
-        "INSERT INTO pages (document_id, number, width, height, image_width, image_height, image_key, thumbnail_key,
-            created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-    )
-    .bind(id)
-    .bind(number as i64)
-    .bind(page.content.width)
-    .bind(page.content.height)
-    .bind(i64::from(page.image.1[0]))
-    .bind(i64::from(page.image.1[1]))
-    .bind(image_key)
-    .bind(thumbnail_key)
-    .bind(now)
-    .execute(&state.db)
-    .await?;
-    Ok(())
-}
-
-/// Stores the text, the character boxes (as the file `GET bbox` serves) and each page's words.
-async fn store_text(state: &AppState, id: i64, doc: &layout::DocumentText, file: &FileOutput, pages: usize) -> anyhow::Result<()> {
-    let bbox: serde_json::Map<String, serde_json::Value> =
-        doc.chars.iter().map(|(o, b)| Ok((o.to_string(), serde_json::to_value(b)?))).collect::<anyhow::Result<_>>()?;
-    let bbox_key = file_key(id, "bbox.json");
-    state.storage.put(&bbox_key, serde_json::to_vec(&serde_json::json!({ "bbox": bbox }))?).await?;
-    let ocr_pdf_key = match &file.ocr_pdf {
-        Some(pdf) => {
-            let key = file_key(id, "ocr.pdf");
-            state.storage.put_file(&key, pdf).await?;
-            Some(key)
-        }
-        None => None,
-    };
-    let mut tx = state.db.begin().await?;
-    for (index, words) in doc.words.iter().enumerate() {
-        sqlx::query("UPDATE pages SET entities = $1 WHERE document_id = $2 AND number = $3")
-            .bind(serde_json::to_string(words)?)
-            .bind(id)
-            .bind(index as i64 + 1)
-            .execute(&mut *tx)
-            .await?;
-    }
-    sqlx::query(
-        "UPDATE documents SET text = $1, bbox_key = $2, ocr_pdf_key = $3, data_file_producer = $4, number_of_pages = $5,
-            status_data = $6, updated_at = $7 WHERE id = $8",
-    )
-    .bind(&doc.text)
-    .bind(bbox_key)
-    .bind(ocr_pdf_key)
-    .bind(&file.producer)
-    .bind(pages as i64)
-    .bind(status::QUEUED_CATEGORIZATION)
-    .bind(db::now())
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    // The set's page count is the upload's: the first document processed from it, before any split.
-    sqlx::query(
-        "UPDATE document_sets SET original_number_of_pages = $1
-         WHERE id = (SELECT document_set_id FROM documents WHERE id = $2) AND original_number_of_pages = 0",
-    )
-    .bind(pages as i64)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Categorises an upload that came without a category with its most likely candidate. No candidate leaves the
-/// document without one.
-async fn categorize(state: &AppState, id: i64, project: i64, text: &str) -> anyhow::Result<()> {
-    if let Some((category, confidence)) = category_candidates(state, project, text).await?.first() {
-        sqlx::query("UPDATE documents SET category_id = $1, category_confidence = $2 WHERE id = $3")
-            .bind(category)
-            .bind(confidence)
-            .bind(id)
-            .execute(&state.db)
-            .await?;
-    }
-    Ok(())
-}
-
 /// The categories a text may belong to with their confidence, most likely first: from the project's active
 /// categorization AI when it has one, else by the keyword rule.
 async fn category_candidates(state: &AppState, project: i64, text: &str) -> anyhow::Result<Vec<(i64, f64)>> {
@@ -312,25 +200,14 @@ async fn category_candidates(state: &AppState, project: i64, text: &str) -> anyh
     }
 }
 
-/// The project's categories with their names.
-async fn category_names(state: &AppState, project: i64) -> anyhow::Result<Vec<(i64, String)>> {
-    let rows = sqlx::query(
-        "SELECT c.id AS id, s.name AS name FROM categories c JOIN label_sets s ON s.id = c.id WHERE c.project_id = $1 ORDER BY c.id",
-    )
-    .bind(project)
-    .fetch_all(&state.db)
-    .await?;
-    Ok(rows.iter().map(|r| (r.get("id"), r.get("name"))).collect())
-}
-
 /// The categories whose name and label names occur in the text, most matches first; the confidence is a
 /// category's share of all matches.
 async fn categories_by_keywords(state: &AppState, project: i64, text: &str) -> anyhow::Result<Vec<(i64, f64)>> {
     let text = text.to_lowercase();
     let mut scores = Vec::new();
-    for (category, name) in category_names(state, project).await? {
+    for (category, name) in categories::names(&state.db, project).await? {
         let mut keywords = vec![name];
-        for set in crate::http::categories::schema(&state.db, category).await? {
+        for set in schema::of_category(&state.db, category).await? {
             keywords.extend(set.labels.into_iter().map(|l| l.name));
         }
         let score: usize = keywords.iter().map(|k| k.trim().to_lowercase()).filter(|k| k.len() >= 3).map(|k| text.matches(&k).count()).sum();
@@ -356,39 +233,30 @@ async fn propose_split(state: &AppState, id: i64, project: i64, text: &str) -> a
     if points.is_empty() {
         return Ok(false);
     }
-    let page_ids = db::ids(
-        &sqlx::query("SELECT id FROM pages WHERE document_id = $1 ORDER BY number").bind(id).fetch_all(&state.db).await?,
-    );
+    let page_ids = documents::pages::ids(&state.db, id).await?;
     if page_ids.len() != pages.len() {
         // Cannot happen for text the pipeline wrote; should it, the upload is processed whole rather than lost.
         tracing::warn!(document = id, pages = page_ids.len(), texts = pages.len(), "pages and page texts differ; no split");
         return Ok(false);
     }
-    let names: std::collections::HashMap<i64, String> = category_names(state, project).await?.into_iter().collect();
+    let names: std::collections::HashMap<i64, String> = categories::names(&state.db, project).await?.into_iter().collect();
     let bounds: Vec<usize> = std::iter::once(0).chain(points.iter().map(|(i, _)| *i)).chain([pages.len()]).collect();
     let mut parts = Vec::new();
     for range in bounds.windows(2) {
         let text = pages[range[0]..range[1]].join("\u{c}");
-        let candidates: Vec<serde_json::Value> = category_candidates(state, project, &text)
+        let candidates: Vec<CategoryCandidate> = category_candidates(state, project, &text)
             .await?
             .into_iter()
             .take(3)
-            .map(|(c, confidence)| serde_json::json!({"id": c, "name": names.get(&c), "confidence": confidence}))
+            .map(|(id, confidence)| CategoryCandidate { id, name: names.get(&id).cloned(), confidence })
             .collect();
-        let ids = &page_ids[range[0]..range[1]];
-        parts.push(serde_json::json!({
-            "pages": ids.iter().map(|id| serde_json::json!({"id": id})).collect::<Vec<_>>(),
-            "category": candidates.first().map(|c| c["id"].clone()),
-            "categories": candidates,
-        }));
+        parts.push(ProposedPart {
+            pages: page_ids[range[0]..range[1]].iter().map(|&id| ProposedPage { id }).collect(),
+            category: candidates.first().map(|c| c.id),
+            categories: candidates,
+        });
     }
-    sqlx::query("UPDATE documents SET proposed_split = $1, status_data = $2, updated_at = $3 WHERE id = $4")
-        .bind(serde_json::Value::Array(parts).to_string())
-        .bind(status::WAITING_FOR_SPLIT)
-        .bind(db::now())
-        .bind(id)
-        .execute(&state.db)
-        .await?;
+    processing::propose_split(&state.db, id, &parts).await?;
     tracing::info!(document = id, parts = points.len() + 1, "split proposed; waiting for confirmation");
     Ok(true)
 }

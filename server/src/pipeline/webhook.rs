@@ -6,7 +6,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use crate::http::{documents, AppState};
+use crate::domain::documents::{self, processing};
+use crate::state::AppState;
 
 fn is_internal(ip: IpAddr) -> bool {
     match ip {
@@ -41,7 +42,7 @@ pub async fn target(url: &url::Url, allow: &[IpAddr]) -> anyhow::Result<SocketAd
 
 /// Posts the document to its callback URL and records the status code the receiver answered.
 pub async fn deliver(state: &AppState, document: i64) -> anyhow::Result<()> {
-    let Some(doc) = documents::load(&state.db, &[document]).await?.pop() else {
+    let Some(doc) = documents::load_one(&state.db, document).await? else {
         return Ok(()); // deleted meanwhile
     };
     let Some(callback) = doc.callback_url.clone() else { return Ok(()) };
@@ -55,11 +56,7 @@ pub async fn deliver(state: &AppState, document: i64) -> anyhow::Result<()> {
         .timeout(Duration::from_secs(30))
         .build()?;
     let status = client.post(url).json(&body).send().await.context("the callback receiver could not be reached")?.status();
-    sqlx::query("UPDATE documents SET callback_status_code = $1 WHERE id = $2")
-        .bind(i64::from(status.as_u16()))
-        .bind(document)
-        .execute(&state.db)
-        .await?;
+    processing::set_callback_status(&state.db, document, status.as_u16()).await?;
     if !status.is_success() {
         bail!("the callback receiver answered {status}");
     }

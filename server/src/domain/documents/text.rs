@@ -5,6 +5,42 @@ use std::collections::BTreeMap;
 
 use lectern_api::geometry::{CharBox, PageBox, Rect, Span};
 
+use crate::error::{Error, Result};
+use crate::state::AppState;
+
+/// The stored character boxes of a processed document (the file `GET bbox` serves); not ready before the
+/// document has been processed.
+pub async fn bbox_file(state: &AppState, id: i64) -> Result<bytes::Bytes> {
+    let key: Option<Option<String>> =
+        sqlx::query_scalar("SELECT bbox_key FROM documents WHERE id = $1").bind(id).fetch_optional(&state.db).await?;
+    let key = key.ok_or(Error::NotFound)?.ok_or_else(|| Error::NotReady("The document has not been processed yet.".into()))?;
+    Ok(state.storage.get(&key).await?)
+}
+
+/// The document's text; `None` before it has been processed.
+pub async fn text_of(db: &crate::db::Db, id: i64) -> Result<Option<String>> {
+    let text: Option<Option<String>> =
+        sqlx::query_scalar("SELECT text FROM documents WHERE id = $1").bind(id).fetch_optional(db).await?;
+    Ok(text.flatten())
+}
+
+/// The text index of a processed document.
+pub async fn index(state: &AppState, id: i64) -> Result<TextIndex> {
+    let bytes = bbox_file(state, id).await?;
+    let text = text_of(&state.db, id).await?;
+    Ok(TextIndex::from_bbox_json(&text.unwrap_or_default(), &bytes)?)
+}
+
+/// Reads the stored `{"bbox": {"<offset>": CharBox}}` file into the boxes by offset.
+pub fn char_boxes(json: &[u8]) -> anyhow::Result<BTreeMap<usize, CharBox>> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        bbox: BTreeMap<String, CharBox>,
+    }
+    let file: File = serde_json::from_slice(json)?;
+    file.bbox.into_iter().map(|(k, v)| Ok((k.parse::<usize>()?, v))).collect()
+}
+
 pub struct TextIndex {
     text: Vec<char>,
     /// Boxes of the non-whitespace characters by offset.
@@ -18,13 +54,7 @@ impl TextIndex {
 
     /// Reads the stored `{"bbox": {"<offset>": CharBox}}` file.
     pub fn from_bbox_json(text: &str, json: &[u8]) -> anyhow::Result<TextIndex> {
-        #[derive(serde::Deserialize)]
-        struct File {
-            bbox: BTreeMap<String, CharBox>,
-        }
-        let file: File = serde_json::from_slice(json)?;
-        let chars = file.bbox.into_iter().map(|(k, v)| Ok((k.parse::<usize>()?, v))).collect::<anyhow::Result<_>>()?;
-        Ok(TextIndex::new(text, chars))
+        Ok(TextIndex::new(text, char_boxes(json)?))
     }
 
     fn slice(&self, start: usize, end: usize) -> String {

@@ -1,0 +1,433 @@
+//! AI models (§18.1) of the three kinds: extraction AIs trained per category, categorization and splitting AIs
+//! trained per project. `AiKind` owns what differs between the kinds; everything else is shared: a new AI is
+//! queued for training, reports status and progress, is evaluated, and becomes its owner's active AI only when
+//! it scores better than the active one.
+
+use lectern_api::ais::{status, AnyAi, CategoryAi, ExtractionAi, SplittingAi};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::jobs;
+use super::list::{Filter, FilterKind, ListSpec, Scope};
+use crate::db::{self, Db, Flag};
+use crate::error::{Error, Result};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AiKind {
+    Extraction,
+    Categorization,
+    Splitting,
+}
+
+impl AiKind {
+    pub const ALL: [AiKind; 3] = [AiKind::Extraction, AiKind::Categorization, AiKind::Splitting];
+
+    /// The path of its endpoints under `/api/v3/`.
+    pub fn path(self) -> &'static str {
+        match self {
+            AiKind::Extraction => "extraction-ais",
+            AiKind::Categorization => "category-ais",
+            AiKind::Splitting => "splitting-ais",
+        }
+    }
+
+    pub fn from_path(path: &str) -> Option<AiKind> {
+        AiKind::ALL.into_iter().find(|k| k.path() == path)
+    }
+
+    fn table(self) -> &'static str {
+        match self {
+            AiKind::Extraction => "extraction_ais",
+            AiKind::Categorization => "category_ais",
+            AiKind::Splitting => "splitting_ais",
+        }
+    }
+
+    /// The folder of its files in storage.
+    fn files(self) -> &'static str {
+        match self {
+            AiKind::Extraction => "extraction",
+            AiKind::Categorization => "category",
+            AiKind::Splitting => "splitting",
+        }
+    }
+
+    /// What an AI of this kind belongs to, which has one active AI: the category or the project.
+    fn owner_column(self) -> &'static str {
+        match self {
+            AiKind::Extraction => "category_id",
+            AiKind::Categorization | AiKind::Splitting => "project_id",
+        }
+    }
+
+    /// The body field naming the owner when an AI is made.
+    pub fn owner_field(self) -> &'static str {
+        match self {
+            AiKind::Extraction => "category",
+            AiKind::Categorization | AiKind::Splitting => "project",
+        }
+    }
+
+    /// The score by which a new AI is compared with the active one.
+    pub fn metric(self) -> &'static str {
+        match self {
+            AiKind::Extraction => "strict F1",
+            AiKind::Categorization => "accuracy",
+            AiKind::Splitting => "split F1",
+        }
+    }
+
+    fn scope(self) -> &'static str {
+        match self {
+            AiKind::Extraction => "the category",
+            AiKind::Categorization | AiKind::Splitting => "the project",
+        }
+    }
+
+    pub fn list(self) -> &'static ListSpec {
+        const ORDERING: &[(&str, &str)] = &[("id", "t.id"), ("created_at", "t.created_at"), ("status", "t.status")];
+        const BY_PROJECT: &[Filter] = &[
+            Filter { param: "project_id", column: "t.project_id", kind: FilterKind::Int },
+            Filter { param: "status", column: "t.status", kind: FilterKind::Text },
+        ];
+        const EXTRACTION: ListSpec = ListSpec {
+            from: "extraction_ais t",
+            ordering: ORDERING,
+            filters: &[
+                Filter { param: "project_id", column: "t.project_id", kind: FilterKind::Int },
+                Filter { param: "category", column: "t.category_id", kind: FilterKind::Int },
+                Filter { param: "status", column: "t.status", kind: FilterKind::Text },
+            ],
+        };
+        const CATEGORIZATION: ListSpec = ListSpec { from: "category_ais t", ordering: ORDERING, filters: BY_PROJECT };
+        const SPLITTING: ListSpec = ListSpec { from: "splitting_ais t", ordering: ORDERING, filters: BY_PROJECT };
+        match self {
+            AiKind::Extraction => &EXTRACTION,
+            AiKind::Categorization => &CATEGORIZATION,
+            AiKind::Splitting => &SPLITTING,
+        }
+    }
+}
+
+pub fn scope(user: i64) -> Scope {
+    Scope::member(user)
+}
+
+#[derive(sqlx::FromRow)]
+struct AiRow {
+    id: i64,
+    project_id: i64,
+    #[sqlx(default)]
+    category_id: Option<i64>,
+    description: String,
+    status: String,
+    progress: f64,
+    error: Option<String>,
+    #[sqlx(try_from = "Flag")]
+    active: bool,
+    activation: Option<String>,
+    training_documents: i64,
+    test_documents: i64,
+    evaluation: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+impl AiRow {
+    fn evaluation<E: DeserializeOwned>(&self) -> Result<Option<E>> {
+        Ok(self.evaluation.as_deref().map(serde_json::from_str).transpose()?)
+    }
+
+    fn into_api(self, kind: AiKind) -> Result<AnyAi> {
+        Ok(match kind {
+            AiKind::Extraction => AnyAi::Extraction(ExtractionAi {
+                evaluation: self.evaluation()?,
+                category: self.category_id.unwrap_or_default(),
+                id: self.id,
+                project: self.project_id,
+                description: self.description,
+                status: self.status,
+                progress: self.progress,
+                error: self.error,
+                active: self.active,
+                activation: self.activation,
+                training_documents: self.training_documents,
+                test_documents: self.test_documents,
+                created_at: self.created_at,
+                updated_at: self.updated_at,
+            }),
+            AiKind::Categorization => AnyAi::Category(CategoryAi {
+                evaluation: self.evaluation()?,
+                id: self.id,
+                project: self.project_id,
+                description: self.description,
+                status: self.status,
+                progress: self.progress,
+                error: self.error,
+                active: self.active,
+                activation: self.activation,
+                training_documents: self.training_documents,
+                test_documents: self.test_documents,
+                created_at: self.created_at,
+                updated_at: self.updated_at,
+            }),
+            AiKind::Splitting => AnyAi::Splitting(SplittingAi {
+                evaluation: self.evaluation()?,
+                id: self.id,
+                project: self.project_id,
+                description: self.description,
+                status: self.status,
+                progress: self.progress,
+                error: self.error,
+                active: self.active,
+                activation: self.activation,
+                training_documents: self.training_documents,
+                test_documents: self.test_documents,
+                created_at: self.created_at,
+                updated_at: self.updated_at,
+            }),
+        })
+    }
+}
+
+/// The AIs of `kind` with these ids, in their order.
+pub async fn load<'e>(db: impl sqlx::Executor<'e, Database = sqlx::Any>, kind: AiKind, ids: &[i64]) -> Result<Vec<AnyAi>> {
+    let rows: Vec<AiRow> = db::by_ids(db, &format!("SELECT t.* FROM {} t", kind.table()), ids, |r: &AiRow| r.id).await?;
+    rows.into_iter().map(|r| r.into_api(kind)).collect()
+}
+
+fn project_of(ai: &AnyAi) -> i64 {
+    match ai {
+        AnyAi::Extraction(a) => a.project,
+        AnyAi::Category(a) => a.project,
+        AnyAi::Splitting(a) => a.project,
+    }
+}
+
+/// The AI when the user is a member of its project; 404 otherwise.
+pub async fn visible(db: &Db, user: i64, kind: AiKind, id: i64) -> Result<AnyAi> {
+    let found = load(db, kind, &[id]).await?.pop();
+    super::projects::members_only(db, user, found, project_of).await
+}
+
+/// Stores a new AI of `kind` for the owner named by `owner` (a category or a project the user is a member
+/// of), status `queued`, and queues its training; answers the AI as stored.
+pub async fn create(state: &AppState, user: i64, kind: AiKind, owner: Option<i64>, description: Option<String>) -> Result<AnyAi> {
+    let db = &state.db;
+    let field = kind.owner_field();
+    let owner = owner.ok_or_else(|| Error::required(field))?;
+    let project = match kind {
+        AiKind::Extraction => super::schema::categories::project_of(db, owner).await?,
+        AiKind::Categorization | AiKind::Splitting => Some(owner),
+    };
+    let project = match project {
+        Some(p) if super::projects::is_member(db, user, p).await? => p,
+        _ => return Err(Error::no_such(field, owner)),
+    };
+    let (columns, values) = match kind {
+        AiKind::Extraction => ("project_id, category_id,", "$1, $6,"),
+        AiKind::Categorization | AiKind::Splitting => ("project_id,", "$1,"),
+    };
+    let sql = format!(
+        "INSERT INTO {} ({columns} description, status, created_by_id, created_at, updated_at)
+         VALUES ({values} $2, $3, $4, $5, $5) RETURNING id",
+        kind.table()
+    );
+    let mut tx = db.begin().await?;
+    let mut insert = sqlx::query_scalar(&sql)
+        .bind(project)
+        .bind(description.unwrap_or_default())
+        .bind(status::QUEUED)
+        .bind(user)
+        .bind(db::now());
+    if kind == AiKind::Extraction {
+        insert = insert.bind(owner);
+    }
+    let id: i64 = insert.fetch_one(&mut *tx).await?;
+    jobs::enqueue(&mut tx, jobs::Kind::Train(kind), None, Some(id)).await?;
+    // Read before the commit: once committed, a worker may start training at once.
+    let created = load(&mut *tx, kind, &[id]).await?.pop().ok_or(Error::NotFound)?;
+    tx.commit().await?;
+    state.jobs_queued.notify_waiters();
+    Ok(created)
+}
+
+pub async fn describe(db: &Db, kind: AiKind, id: i64, description: String) -> Result<()> {
+    sqlx::query(&format!("UPDATE {} SET description = $1, updated_at = $2 WHERE id = $3", kind.table()))
+        .bind(description)
+        .bind(db::now())
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Deletes the AI and its files. Deleting the active one leaves its owner without an active AI (no older AI
+/// is promoted).
+pub async fn delete(state: &AppState, kind: AiKind, id: i64) -> Result<()> {
+    sqlx::query(&format!("DELETE FROM {} WHERE id = $1", kind.table())).bind(id).execute(&state.db).await?;
+    state.storage.delete_prefix(&format!("ais/{}/{id}/", kind.files())).await?;
+    Ok(())
+}
+
+/// Where the model file of an AI is stored.
+pub fn model_key(kind: AiKind, ai: i64) -> String {
+    format!("ais/{}/{ai}/model.json", kind.files())
+}
+
+/// The stored model file of a trained AI; `None` before training has ended.
+pub async fn stored_model(db: &Db, kind: AiKind, id: i64) -> Result<Option<String>> {
+    let key: Option<Option<String>> =
+        sqlx::query_scalar(&format!("SELECT model_key FROM {} WHERE id = $1", kind.table()))
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(key.flatten())
+}
+
+/// The model file of the owner's active AI of `kind`, if it has one.
+pub async fn active_model(db: &Db, kind: AiKind, owner: i64) -> Result<Option<String>> {
+    let sql = format!(
+        "SELECT model_key FROM {} WHERE {} = $1 AND active = $2 ORDER BY id DESC",
+        kind.table(),
+        kind.owner_column()
+    );
+    let key: Option<Option<String>> = sqlx::query_scalar(&sql).bind(owner).bind(true).fetch_optional(db).await?;
+    Ok(key.flatten())
+}
+
+/// The owner of an AI to train; `None` when it was deleted while queued.
+pub async fn owner_of(db: &Db, kind: AiKind, ai: i64) -> Result<Option<i64>> {
+    let sql = format!("SELECT {} FROM {} WHERE id = $1", kind.owner_column(), kind.table());
+    Ok(sqlx::query_scalar(&sql).bind(ai).fetch_optional(db).await?)
+}
+
+/// Sets the status and progress of a training AI.
+pub async fn set_status(db: &Db, kind: AiKind, ai: i64, status: &str, progress: f64) -> Result<()> {
+    sqlx::query(&format!("UPDATE {} SET status = $1, progress = $2, updated_at = $3 WHERE id = $4", kind.table()))
+        .bind(status)
+        .bind(progress)
+        .bind(db::now())
+        .bind(ai)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Records how many training and test documents the AI learns from and is evaluated on.
+pub async fn set_document_counts(db: &Db, kind: AiKind, ai: i64, training: usize, test: usize) -> Result<()> {
+    sqlx::query(&format!("UPDATE {} SET training_documents = $1, test_documents = $2 WHERE id = $3", kind.table()))
+        .bind(training as i64)
+        .bind(test as i64)
+        .bind(ai)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends a training that went wrong, with the reason.
+pub async fn fail(db: &Db, kind: AiKind, ai: i64, reason: &str) -> Result<()> {
+    sqlx::query(&format!("UPDATE {} SET status = $1, error = $2, updated_at = $3 WHERE id = $4", kind.table()))
+        .bind(status::FAILED)
+        .bind(reason)
+        .bind(db::now())
+        .bind(ai)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Whether a new AI of `kind` with `score` replaces the `active` one of its owner (its id and score), and why.
+pub fn decide(kind: AiKind, score: f64, active: Option<(i64, f64)>) -> (bool, String) {
+    let (metric, scope) = (kind.metric(), kind.scope());
+    match active {
+        None => (true, format!("Activated: no AI of {scope} was active ({metric} {score:.3}).")),
+        Some((id, old)) if score > old => {
+            (true, format!("Activated: {metric} {score:.3} beats {old:.3} of AI {id}, which it replaces."))
+        }
+        Some((id, old)) => {
+            (false, format!("Not activated: {metric} {score:.3} does not beat {old:.3} of the active AI {id}."))
+        }
+    }
+}
+
+/// Stores a trained AI's evaluation and model and makes it the owner's active AI if its `score` beats the
+/// active one's (or none is active), with the reason. It starts with a write: that takes SQLite's write lock
+/// and locks the owner's AIs on PostgreSQL, so two activations run one after the other and each sees the
+/// other's outcome.
+pub async fn activate<E: Serialize + DeserializeOwned>(
+    db: &Db,
+    kind: AiKind,
+    owner: i64,
+    ai: i64,
+    key: String,
+    evaluation: &E,
+    score: impl Fn(&E) -> f64,
+) -> Result<()> {
+    let (table, column) = (kind.table(), kind.owner_column());
+    let mut tx = db.begin().await?;
+    sqlx::query(&format!("UPDATE {table} SET updated_at = $1 WHERE {column} = $2"))
+        .bind(db::now())
+        .bind(owner)
+        .execute(&mut *tx)
+        .await?;
+    let active: Option<(i64, Option<String>)> =
+        sqlx::query_as(&format!("SELECT id, evaluation FROM {table} WHERE {column} = $1 AND active = $2 AND id <> $3"))
+            .bind(owner)
+            .bind(true)
+            .bind(ai)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let active = active.map(|(id, old)| {
+        let old: Option<E> = old.and_then(|e| serde_json::from_str(&e).ok());
+        (id, old.map_or(0.0, |e| score(&e)))
+    });
+    let (activate, reason) = decide(kind, score(evaluation), active);
+    if activate {
+        sqlx::query(&format!("UPDATE {table} SET active = $1 WHERE {column} = $2"))
+            .bind(false)
+            .bind(owner)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(&format!(
+        "UPDATE {table} SET status = $1, progress = 1, error = NULL, active = $2, activation = $3, evaluation = $4,
+            model_key = $5, updated_at = $6 WHERE id = $7"
+    ))
+    .bind(status::DONE)
+    .bind(activate)
+    .bind(reason)
+    .bind(serde_json::to_string(evaluation)?)
+    .bind(key)
+    .bind(db::now())
+    .bind(ai)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_better_ai_takes_over() {
+        let decide = |f1, active| decide(AiKind::Extraction, f1, active);
+        assert!(decide(0.2, None).0);
+        let (better, why) = decide(0.9, Some((4, 0.8)));
+        assert!(better && why.contains("AI 4"), "{why}");
+        let (equal, why) = decide(0.8, Some((4, 0.8)));
+        assert!(!equal && why.starts_with("Not activated"), "{why}");
+        assert!(!decide(0.1, Some((4, 0.8))).0);
+    }
+
+    #[test]
+    fn kinds_are_named_by_their_paths() {
+        for kind in AiKind::ALL {
+            assert_eq!(AiKind::from_path(kind.path()), Some(kind));
+        }
+        assert_eq!(AiKind::from_path("projects"), None);
+    }
+}

@@ -1,0 +1,38 @@
+//! The lock every write to a document's annotations (and missing annotations) runs in.
+
+use lectern_api::documents::Document;
+
+use crate::db::{self, Db, Tx};
+use crate::error::{Error, Result};
+
+/// Starts the transaction that every write to the annotations of `documents` runs in, and reads the documents
+/// inside it. It begins by bumping each document's `updated_at` (the SDK refreshes a document when it
+/// changes), which locks the document's row on PostgreSQL and takes SQLite's write lock. So writes to one
+/// document are serialised, and the checks made inside (reviewed? still there? a duplicate?) see the latest
+/// state. Rows are locked in id order, so two requests that lock several documents cannot deadlock. Nothing
+/// may use the pool between this and the commit: on SQLite it would wait for the lock this transaction holds.
+pub async fn documents(db: &Db, documents: &[i64]) -> Result<(Tx, Vec<Document>)> {
+    let mut ids = documents.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut tx = db.begin().await?;
+    let now = db::now();
+    for id in &ids {
+        let done = sqlx::query("UPDATE documents SET updated_at = $1 WHERE id = $2")
+            .bind(&now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound);
+        }
+    }
+    let docs = crate::domain::documents::load(&mut *tx, &ids).await?;
+    Ok((tx, docs))
+}
+
+/// `documents` for one document.
+pub async fn document(db: &Db, document: i64) -> Result<(Tx, Document)> {
+    let (tx, mut docs) = documents(db, &[document]).await?;
+    Ok((tx, docs.pop().ok_or(Error::NotFound)?))
+}
