@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 pub mod browser;
+pub mod imports;
 pub mod invoices;
 pub mod letters;
 /// PDFs for tests: the server's sample PDF writer.

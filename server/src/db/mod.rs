@@ -1,10 +1,14 @@
 //! The database: one pool over SQLite (default) or PostgreSQL, migrations, and small query helpers.
 
+mod migrations;
+mod types;
+
 use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool};
 
-mod types;
 pub use types::{Flag, Json};
+
+use migrations::Dialect;
 
 pub type Db = AnyPool;
 /// A transaction; `&mut *tx` runs queries in it.
@@ -18,10 +22,8 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     if is_sqlite {
         // WAL lets readers proceed while a writer commits; the setting is stored in the file.
         sqlx::query("PRAGMA journal_mode=WAL").execute(&pool).await?;
-        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-    } else {
-        sqlx::migrate!("migrations/postgres").run(&pool).await?;
     }
+    migrations::run(&pool, if is_sqlite { Dialect::Sqlite } else { Dialect::Postgres }).await?;
     Ok(pool)
 }
 

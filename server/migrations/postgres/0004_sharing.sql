@@ -1,4 +1,0 @@
--- Sharing (§19): a project's documents may be public (read-only, no login), and its pages may be framed
--- by the origins listed in embed_domains (a JSON array of strings).
-ALTER TABLE projects ADD COLUMN public_documents BOOLEAN NOT NULL DEFAULT FALSE;
-ALTER TABLE projects ADD COLUMN embed_domains TEXT NOT NULL DEFAULT '[]';
