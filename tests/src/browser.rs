@@ -1,13 +1,16 @@
-//! Browser-test helpers: chromedriver with headless Chromium, the built SPA, and waits on the page.
+//! Browser tests: a harness that runs a file's scenarios in one Chromium session, and waits on the page.
 
 use std::future::Future;
 use std::net::TcpListener;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fantoccini::elements::Element;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
@@ -73,24 +76,6 @@ impl Chromedriver {
             .await
             .expect("a Chromium session")
     }
-
-    /// Runs `scenario` in a new session, in its own task so that a failed assertion still saves a screenshot
-    /// (`{name}-failure.png`) and closes the session before the panic goes on.
-    pub async fn run<F, Fut>(&self, name: &str, scenario: F)
-    where
-        F: FnOnce(Client) -> Fut,
-        Fut: Future<Output = ()> + Send + 'static,
-    {
-        let browser = self.session().await;
-        let outcome = tokio::spawn(scenario(browser.clone())).await;
-        if outcome.is_err() {
-            save_screenshot(&browser, &format!("{name}-failure.png")).await;
-        }
-        let _ = browser.close().await;
-        if let Err(e) = outcome {
-            std::panic::resume_unwind(e.into_panic());
-        }
-    }
 }
 
 impl Drop for Chromedriver {
@@ -98,6 +83,110 @@ impl Drop for Chromedriver {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// A scenario of a browser test file: its name, which `cargo test -- <filter>` matches, and its body.
+pub struct Scenario<T> {
+    name: &'static str,
+    body: Body<T>,
+}
+
+/// A scenario's body: an async fn of the browser session and the file's setup, boxed so that one list holds them.
+pub type Body<T> = for<'a> fn(&'a Client, &'a T) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+impl<T> Scenario<T> {
+    pub fn new(name: &'static str, body: Body<T>) -> Scenario<T> {
+        Scenario { name, body }
+    }
+}
+
+/// `scenarios![a, b]`: the scenarios of the async fns `a` and `b` (`(c: &Client, case: &T)`), named after them.
+#[macro_export]
+macro_rules! scenarios {
+    ($($name:ident),+ $(,)?) => {
+        vec![$($crate::browser::Scenario::new(stringify!($name), |c, case| Box::pin($name(c, case)))),+]
+    };
+}
+
+/// The `main` of a browser test file (`harness = false`): each scenario is a test of its own. Unless nothing is to
+/// run (`--list`, or a filter that matches none), it starts one server with the SPA, runs `setup` against it, starts
+/// one browser session, runs the chosen scenarios in it one after another, and shuts both down.
+///
+/// Starting a server and Chromium is most of what a browser test costs on a small CI machine, so a file does it
+/// once, not once per scenario; that is also why these files run under `cargo test`, not nextest, which would start
+/// a process per test.
+pub fn run_scenarios<T: Send + Sync + 'static>(
+    setup: impl AsyncFnOnce(&crate::Server) -> T,
+    scenarios: Vec<Scenario<T>>,
+) -> ! {
+    let mut args = libtest_mimic::Arguments::from_args();
+    // There is one browser session: the scenarios take turns.
+    args.test_threads = Some(1);
+    let chosen = |name: &str| {
+        let trial = libtest_mimic::Trial::test(name, || Ok(()));
+        !args.is_filtered_out(&trial) && !args.is_ignored(&trial)
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let stage = (!args.list && scenarios.iter().any(|s| chosen(s.name)))
+        .then(|| Arc::new(runtime.block_on(Stage::start(setup))));
+    let trials = scenarios
+        .into_iter()
+        .map(|scenario| {
+            let (stage, runtime) = (stage.clone(), runtime.handle().clone());
+            libtest_mimic::Trial::test(scenario.name, move || {
+                stage.expect("started, as a scenario runs").play(&runtime, &scenario)
+            })
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    // `exit` skips destructors: the browser and the server are shut down before it.
+    if let Some(stage) = stage {
+        runtime.block_on(Arc::into_inner(stage).expect("the scenarios are over").stop());
+    }
+    conclusion.exit()
+}
+
+/// What the scenarios of a file share: the server, the file's setup and the browser session.
+struct Stage<T> {
+    server: crate::Server,
+    case: T,
+    /// Held for the session; it stops on drop.
+    _driver: Chromedriver,
+    browser: Client,
+}
+
+impl<T> Stage<T> {
+    async fn start(setup: impl AsyncFnOnce(&crate::Server) -> T) -> Stage<T> {
+        let server = crate::Server::start_with(Some(dist())).await;
+        let case = setup(&server).await;
+        let driver = Chromedriver::start().await;
+        let browser = driver.session().await;
+        Stage { server, case, _driver: driver, browser }
+    }
+
+    /// Runs `scenario` from a blank page with nothing stored; when it fails, saves `{name}-failure.png` first.
+    fn play(&self, runtime: &tokio::runtime::Handle, scenario: &Scenario<T>) -> Result<(), libtest_mimic::Failed> {
+        runtime.block_on(self.clean_slate()).map_err(|e| format!("the browser session does not answer: {e}"))?;
+        let outcome = catch_unwind(AssertUnwindSafe(|| runtime.block_on((scenario.body)(&self.browser, &self.case))));
+        let Err(panic) = outcome else { return Ok(()) };
+        runtime.block_on(save_screenshot(&self.browser, &format!("{}-failure.png", scenario.name)));
+        let message =
+            panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+        Err(message.unwrap_or_else(|| "the scenario panicked".into()).into())
+    }
+
+    /// Leaves whatever the last scenario did: its page, its login and language (local storage), its cookies.
+    async fn clean_slate(&self) -> Result<(), fantoccini::error::CmdError> {
+        self.browser.goto(&self.server.url("/health")).await?;
+        self.browser.execute("localStorage.clear(); sessionStorage.clear();", vec![]).await?;
+        self.browser.delete_all_cookies().await?;
+        self.browser.goto("about:blank").await
+    }
+
+    /// Closes the session, and with it Chromium; chromedriver and the server stop as they drop.
+    async fn stop(self) {
+        let _ = self.browser.close().await;
     }
 }
 

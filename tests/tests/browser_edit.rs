@@ -1,20 +1,31 @@
-//! Browser tests of the edit mode, in one browser session: split a bundle into two, turn a page, reorder, name
-//! the parts and submit; then confirm the splitting AI's proposal for a bundle of letters waiting at status 41,
-//! opened from its review URL. The server's documents afterwards are what the reviewer asked for.
+//! Browser tests of the edit mode: split a bundle into two, turn a page, reorder, name the parts and submit; and
+//! confirm the splitting AI's proposal for a bundle of letters waiting at status 41, opened from its review URL.
+//! The server's documents afterwards are what the reviewer asked for.
 
 use fantoccini::{Client, Locator};
-use lectern_tests::browser::{click, eventually, fill, find, log_in, wait_checked, wait_text, Chromedriver};
+use lectern_tests::browser::{click, eventually, fill, find, log_in, run_scenarios, wait_checked, wait_text};
 use lectern_tests::letters::{bundle, upload, LetterProject};
 use lectern_tests::pdf::{self, Page};
-use lectern_tests::{Client as Api, Server};
+use lectern_tests::{scenarios, Client as Api, Server};
 use serde_json::{json, Value};
 
 const EMAIL: &str = "editor@example.com";
 const TEXTS: [&str; 3] = ["Invoice 2024-17", "Delivery note 88", "Payslip March"];
 
-#[tokio::test(flavor = "multi_thread")]
-async fn pages_are_edited_and_proposed_splits_confirmed_in_the_browser() {
-    let server = Server::start_with(Some(lectern_tests::browser::dist())).await;
+/// The documents the scenarios edit: a bundle of three pages, and a bundle of letters the splitting AI proposes to
+/// cut, waiting at status 41.
+struct Case {
+    base: String,
+    api: Api,
+    bundle_of_three: Value,
+    waiting: Value,
+}
+
+fn main() {
+    run_scenarios(setup, scenarios![split_turn_and_reorder, confirm_the_proposal]);
+}
+
+async fn setup(server: &Server) -> Case {
     let api = server.user(EMAIL).await;
     let fixture = api.fixture("Edit").await;
     let pages: Vec<Page> = TEXTS.iter().map(|t| Page::a4().text(72.0, 760.0, 14.0, t)).collect();
@@ -29,16 +40,7 @@ async fn pages_are_edited_and_proposed_splits_confirmed_in_the_browser() {
     // The AI cuts where the letters end.
     let parts: Vec<usize> = waiting["proposed_split"].as_array().unwrap().iter().map(|p| page_ids(p).len()).collect();
     assert_eq!(parts, sent.iter().map(Vec::len).collect::<Vec<_>>(), "{waiting}");
-
-    let driver = Chromedriver::start().await;
-    let base = server.base.clone();
-    driver
-        .run("edit", move |c| async move {
-            log_in(&c, &base, EMAIL).await;
-            split_turn_and_reorder(&c, &api, &review_url(&base, &bundle_of_three), &bundle_of_three).await;
-            confirm_the_proposal(&c, &api, &review_url(&base, &waiting), &waiting).await;
-        })
-        .await;
+    Case { base: server.base.clone(), api, bundle_of_three, waiting }
 }
 
 /// The review URL of a document.
@@ -119,7 +121,10 @@ async fn wait_attrs(c: &Client, name: &str, count: usize) {
 
 /// Cuts a bundle of three pages after the first, moves the third page before the second and turns it, names the
 /// first part and submits.
-async fn split_turn_and_reorder(c: &Client, api: &Api, review: &str, doc: &Value) {
+async fn split_turn_and_reorder(c: &Client, case: &Case) {
+    let (api, doc) = (&case.api, &case.bundle_of_three);
+    let review = &review_url(&case.base, doc);
+    log_in(c, &case.base, EMAIL).await;
     c.goto(&format!("{review}/edit")).await.unwrap();
     wait_attrs(c, "data-id", 3).await;
     let original = attrs(c, "data-id").await;
@@ -188,7 +193,10 @@ async fn cuts(c: &Client) -> Vec<String> {
 /// The review URL of a bundle waiting at status 41 opens the edit mode with the splitting AI's proposal: its cuts
 /// in the grid, the switch on, and its parts with their category candidates. Submitting them as they are gives
 /// the documents the proposal describes.
-async fn confirm_the_proposal(c: &Client, api: &Api, review: &str, doc: &Value) {
+async fn confirm_the_proposal(c: &Client, case: &Case) {
+    let (api, doc) = (&case.api, &case.waiting);
+    let review = &review_url(&case.base, doc);
+    log_in(c, &case.base, EMAIL).await;
     let proposal = doc["proposed_split"].as_array().unwrap();
     assert_eq!(proposal.len(), 3, "{doc}");
     c.goto(review).await.unwrap();

@@ -2,11 +2,9 @@
 //! in an iframe of a host page on another origin, which Chromium shows only when the project allows it.
 
 use fantoccini::Client;
-use lectern_tests::browser::{
-    click, dist, eventually, exists, fill, find, log_in, text, texts, wait_text, Chromedriver,
-};
+use lectern_tests::browser::{click, eventually, exists, fill, find, log_in, run_scenarios, text, texts, wait_text};
 use lectern_tests::pdf::{self, Page};
-use lectern_tests::{get_ok, Server, StatusCode};
+use lectern_tests::{get_ok, scenarios, Client as Api, Server, StatusCode};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -45,9 +43,41 @@ async fn host_page(src: String) -> String {
     origin
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn public_view_alone_and_embedded() {
-    let server = Server::start_with(Some(dist())).await;
+/// The document shown, the owner's project and its sharing settings, and the host page that frames the view.
+struct Case {
+    base: String,
+    api: Api,
+    project: i64,
+    id: i64,
+    /// The public view's URL.
+    view: String,
+    /// The host page's origin.
+    host: String,
+}
+
+impl Case {
+    fn sharing(&self) -> String {
+        format!("/api/v3/projects/{}/sharing/", self.project)
+    }
+
+    /// Makes the project's documents public, embeddable from `embed_domains` only.
+    async fn share(&self, embed_domains: &[&str]) {
+        let body = json!({"public_documents": true, "embed_domains": embed_domains});
+        let (status, body) = self.api.patch(&self.sharing(), body).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    /// The document as the server has it, to see that reading it changed nothing.
+    async fn document(&self) -> Value {
+        get_ok(&self.api, &format!("/api/v3/documents/{}/", self.id)).await
+    }
+}
+
+fn main() {
+    run_scenarios(setup, scenarios![public_view_alone, public_view_embedded, public_view_refused, sharing_setup]);
+}
+
+async fn setup(server: &Server) -> Case {
     let api = server.user(OWNER).await;
     let project = api.create("/api/v3/projects/", json!({"name": "Notices"})).await;
     let pdf = pdf::document(&[Page::a4().text(72.0, 760.0, 14.0, "Public notice 7")]);
@@ -56,65 +86,20 @@ async fn public_view_alone_and_embedded() {
     let id = doc["id"].as_i64().unwrap();
     let view = server.url(&format!("/d/{id}/"));
     let host = host_page(format!("{view}?chrome=0")).await;
-    let sharing = format!("/api/v3/projects/{project}/sharing/");
-    let (status, body) = api.patch(&sharing, json!({"public_documents": true, "embed_domains": [host]})).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let before = get_ok(&api, &format!("/api/v3/documents/{id}/")).await;
-
-    let driver = Chromedriver::start().await;
-    let (direct, host_url) = (view.clone(), format!("{host}/"));
-    driver.run("public-direct", move |c| alone(c, direct, id)).await;
-    let framed = host_url.clone();
-    driver.run("public-embedded", move |c| embedded(c, framed, id)).await;
-
-    // Another origin only: the same host page is refused.
-    let (status, body) = api.patch(&sharing, json!({"embed_domains": ["https://elsewhere.example"]})).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    driver.run("public-refused", move |c| refused(c, host_url, view)).await;
-
-    // Reading changed nothing on the server.
-    let after = get_ok(&api, &format!("/api/v3/documents/{id}/")).await;
-    assert_eq!(after, before);
-
-    // The owner changes the settings on the project's setup page.
-    let base = server.base.clone();
-    driver.run("public-setup", move |c| sharing_setup(c, base, project)).await;
-    let expected = json!({"public_documents": false, "embed_domains": ["https://a.example", "https://*.b.example"]});
-    assert_eq!(get_ok(&api, &sharing).await, expected);
-}
-
-/// The sharing section of the setup page shows the settings and saves them; a bad origin is refused.
-async fn sharing_setup(c: Client, base: String, project: i64) {
-    log_in(&c, &base, OWNER).await;
-    c.goto(&format!("{base}/projects/{project}/setup")).await.unwrap();
-    eventually(|| async {
-        let checked = find(&c, "[data-test=public-documents]").await.prop("checked").await.unwrap();
-        if checked.as_deref() == Some("true") {
-            Ok(())
-        } else {
-            Err(format!("public box is {checked:?}"))
-        }
-    })
-    .await;
-    fill(&c, "[data-test=embed-domains]", "https://a.example/path").await;
-    click(&c, "[data-test=save-sharing]").await;
-    find(&c, "[data-test=error]").await;
-    assert_eq!(text(&c, "[data-test=sharing-saved]").await, "");
-
-    click(&c, "[data-test=public-documents]").await;
-    fill(&c, "[data-test=embed-domains]", "https://a.example\n\n  https://*.b.example  ").await;
-    click(&c, "[data-test=save-sharing]").await;
-    wait_text(&c, "[data-test=sharing-saved]", "Saved.").await;
+    Case { base: server.base.clone(), api, project, id, view, host }
 }
 
 /// The view opened directly: no login asked, the document's page shown, and nothing requested but the
-/// four public reads.
-async fn alone(c: Client, url: String, id: i64) {
-    c.goto(&url).await.unwrap();
-    shows_document(&c, id).await;
+/// four public reads; reading changes nothing on the server.
+async fn public_view_alone(c: &Client, case: &Case) {
+    case.share(&[&case.host]).await;
+    let before = case.document().await;
+    let id = case.id;
+    c.goto(&case.view).await.unwrap();
+    shows_document(c, id).await;
     assert_eq!(c.current_url().await.unwrap().path(), format!("/d/{id}/"), "no login redirect");
-    assert!(!exists(&c, "[data-test=logout]").await);
-    assert!(exists(&c, "header.top").await, "the chrome shows unless chrome=0");
+    assert!(!exists(c, "[data-test=logout]").await);
+    assert!(exists(c, "header.top").await, "the chrome shows unless chrome=0");
 
     let requests = c.execute("return performance.getEntriesByType('resource').map(e => e.name)", vec![]).await.unwrap();
     let allowed = [
@@ -141,11 +126,12 @@ async fn alone(c: Client, url: String, id: i64) {
     // Nothing to change the document with.
     let write_words =
         ["accept", "decline", "missing", "finish", "delete", "upload", "save", "rename", "restore", "log out"];
-    for label in texts(&c, "main button").await {
+    for label in texts(c, "main button").await {
         let label = label.to_lowercase();
         assert!(!write_words.iter().any(|w| label.contains(w)), "a write control on the public view: {label:?}");
     }
-    assert!(!exists(&c, "main textarea, main [contenteditable=true]").await);
+    assert!(!exists(c, "main textarea, main [contenteditable=true]").await);
+    assert_eq!(case.document().await, before);
 }
 
 /// The document's public view and its first page image, loaded.
@@ -164,9 +150,9 @@ async fn shows_document(c: &Client, id: i64) {
     .await;
 }
 
-/// Waits until the host page's frame has loaded (shown or refused) and switches into it.
+/// Waits until the host page (at the origin `host`) has loaded its frame (shown or refused) and switches into it.
 async fn enter_loaded_frame(c: &Client, host: &str) {
-    c.goto(host).await.unwrap();
+    c.goto(&format!("{host}/")).await.unwrap();
     eventually(|| async {
         let loaded = c.execute("return window.frameLoaded === true", vec![]).await.unwrap();
         if loaded == json!(true) {
@@ -180,17 +166,51 @@ async fn enter_loaded_frame(c: &Client, host: &str) {
 }
 
 /// From an allowed origin the frame shows the document, without the app's header (`chrome=0`).
-async fn embedded(c: Client, host: String, id: i64) {
-    enter_loaded_frame(&c, &host).await;
-    shows_document(&c, id).await;
-    assert!(!exists(&c, "header.top").await, "chrome=0 hides the header");
+async fn public_view_embedded(c: &Client, case: &Case) {
+    case.share(&[&case.host]).await;
+    let before = case.document().await;
+    enter_loaded_frame(c, &case.host).await;
+    shows_document(c, case.id).await;
+    assert!(!exists(c, "header.top").await, "chrome=0 hides the header");
+    assert_eq!(case.document().await, before);
 }
 
 /// From any other origin Chromium refuses the frame: it holds its error page, not the view.
-async fn refused(c: Client, host: String, view: String) {
-    enter_loaded_frame(&c, &host).await;
+async fn public_view_refused(c: &Client, case: &Case) {
+    case.share(&["https://elsewhere.example"]).await;
+    let before = case.document().await;
+    enter_loaded_frame(c, &case.host).await;
     let href = c.execute("return location.href", vec![]).await.unwrap();
     let href = href.as_str().unwrap_or_default().to_owned();
-    assert!(!href.starts_with(&view), "the frame shows {href}");
-    assert!(!exists(&c, "[data-test=public-document]").await);
+    assert!(!href.starts_with(&case.view), "the frame shows {href}");
+    assert!(!exists(c, "[data-test=public-document]").await);
+    assert_eq!(case.document().await, before);
+}
+
+/// The sharing section of the setup page shows the settings and saves them; a bad origin is refused.
+async fn sharing_setup(c: &Client, case: &Case) {
+    case.share(&[&case.host]).await;
+    let base = &case.base;
+    log_in(c, base, OWNER).await;
+    c.goto(&format!("{base}/projects/{}/setup", case.project)).await.unwrap();
+    eventually(|| async {
+        let checked = find(c, "[data-test=public-documents]").await.prop("checked").await.unwrap();
+        if checked.as_deref() == Some("true") {
+            Ok(())
+        } else {
+            Err(format!("public box is {checked:?}"))
+        }
+    })
+    .await;
+    fill(c, "[data-test=embed-domains]", "https://a.example/path").await;
+    click(c, "[data-test=save-sharing]").await;
+    find(c, "[data-test=error]").await;
+    assert_eq!(text(c, "[data-test=sharing-saved]").await, "");
+
+    click(c, "[data-test=public-documents]").await;
+    fill(c, "[data-test=embed-domains]", "https://a.example\n\n  https://*.b.example  ").await;
+    click(c, "[data-test=save-sharing]").await;
+    wait_text(c, "[data-test=sharing-saved]", "Saved.").await;
+    let expected = json!({"public_documents": false, "embed_domains": ["https://a.example", "https://*.b.example"]});
+    assert_eq!(get_ok(&case.api, &case.sharing()).await, expected);
 }

@@ -7,11 +7,11 @@ use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON
 use fantoccini::key::Key;
 use fantoccini::Client;
 use lectern_tests::browser::{
-    click, eventually, find, log_in, missing_records, press, text, wait_count, wait_review_fields, wait_text,
-    Chromedriver,
+    click, eventually, find, log_in, missing_records, press, run_scenarios, text, wait_count, wait_review_fields,
+    wait_text,
 };
 use lectern_tests::pdf::{self, Page};
-use lectern_tests::{assert_field_error, Client as Api, Fixture, Server};
+use lectern_tests::{assert_field_error, scenarios, Client as Api, Fixture, Server};
 use serde_json::{json, Value};
 
 const EMAIL: &str = "reviewer@example.com";
@@ -35,9 +35,13 @@ struct Case {
     date: i64,
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn reviewing_a_document_in_the_browser() {
-    let server = Server::start_with(Some(lectern_tests::browser::dist())).await;
+// One scenario: each step of the review starts from what the one before left (accepted, declined and undone, drawn,
+// marked missing), and finishing the review needs them all.
+fn main() {
+    run_scenarios(setup, scenarios![reviewing_a_document]);
+}
+
+async fn setup(server: &Server) -> Case {
     let api = server.user(EMAIL).await;
     let fixture = api.fixture("Review").await;
     let category = fixture.category.to_string();
@@ -52,10 +56,7 @@ async fn reviewing_a_document_in_the_browser() {
     };
     let total = suggest(0, "9,50");
     let date = suggest(1, "2024-001");
-    let case = Case { base: server.base.clone(), api, fixture, doc, total, date };
-
-    let driver = Chromedriver::start().await;
-    driver.run("review", move |c| scenario(c, case)).await;
+    Case { base: server.base.clone(), api, fixture, doc, total, date }
 }
 
 async fn wait_missing_count(api: &Api, doc: i64, expected: usize) {
@@ -74,66 +75,67 @@ async fn is_disabled(c: &Client, css: &str) -> bool {
     find(c, css).await.prop("disabled").await.unwrap().as_deref() == Some("true")
 }
 
-async fn scenario(c: Client, case: Case) {
+async fn reviewing_a_document(c: &Client, case: &Case) {
     let Case { base, api, fixture, doc, total, date } = case;
+    let (doc, total, date) = (*doc, *total, *date);
     let [total_label, date_label] = [fixture.labels[0], fixture.labels[1]];
-    log_in(&c, &base, EMAIL).await;
+    log_in(c, base, EMAIL).await;
 
     // The documents table links each document to its review page.
     c.goto(&format!("{base}/projects/{}/documents", fixture.project)).await.unwrap();
-    click(&c, "[data-test=document] [data-test=open-document]").await;
-    find(&c, "[data-test=review][data-state=ready]").await;
+    click(c, "[data-test=document] [data-test=open-document]").await;
+    find(c, "[data-test=review][data-state=ready]").await;
     assert!(c.current_url().await.unwrap().path().ends_with(&format!("/documents/{doc}")));
-    wait_text(&c, "[data-test=document-name]", "invoice.pdf").await;
+    wait_text(c, "[data-test=document-name]", "invoice.pdf").await;
 
     // The page image, its words and the two suggestions as overlays; the panel counts them.
-    find(&c, "[data-test=page][data-number='1'] img.page-image").await;
-    find(&c, "[data-test=page][data-loaded=true]").await;
-    find(&c, "[data-test=word][data-text='EUR']").await;
-    wait_count(&c, "[data-test=overlay]", 2).await;
-    wait_count(&c, "[data-test=thumbnail]", 1).await;
-    wait_text(&c, "[data-test=count-pending]", "2").await;
-    wait_text(&c, "[data-test=count-unfilled]", "2").await;
-    wait_text(&c, &format!("[data-test=annotation][data-id='{total}'] [data-test=annotation-text]"), "9,50").await;
+    find(c, "[data-test=page][data-number='1'] img.page-image").await;
+    find(c, "[data-test=page][data-loaded=true]").await;
+    find(c, "[data-test=word][data-text='EUR']").await;
+    wait_count(c, "[data-test=overlay]", 2).await;
+    wait_count(c, "[data-test=thumbnail]", 1).await;
+    wait_text(c, "[data-test=count-pending]", "2").await;
+    wait_text(c, "[data-test=count-unfilled]", "2").await;
+    wait_text(c, &format!("[data-test=annotation][data-id='{total}'] [data-test=annotation-text]"), "9,50").await;
 
     // Finishing is not offered while suggestions wait, and the server refuses it too.
-    assert!(is_disabled(&c, "[data-test=finish-review]").await);
+    assert!(is_disabled(c, "[data-test=finish-review]").await);
     let (status, body) = api.patch(&format!("/api/v3/documents/{doc}/"), json!({"is_reviewed": true})).await;
     assert_field_error(status, &body, "is_reviewed");
 
     // Accept one suggestion.
-    click(&c, &format!("[data-test=annotation][data-id='{total}'] [data-test=accept]")).await;
-    find(&c, &format!("[data-test=annotation][data-id='{total}'][data-state=accepted]")).await;
-    wait_review_fields(&api, total, true, true).await;
-    wait_text(&c, "[data-test=count-pending]", "1").await;
+    click(c, &format!("[data-test=annotation][data-id='{total}'] [data-test=accept]")).await;
+    find(c, &format!("[data-test=annotation][data-id='{total}'][data-state=accepted]")).await;
+    wait_review_fields(api, total, true, true).await;
+    wait_text(c, "[data-test=count-pending]", "1").await;
 
     // Decline the other: it leaves the panel and the page; the server keeps it as declined.
-    click(&c, &format!("[data-test=annotation][data-id='{date}'] [data-test=decline]")).await;
-    wait_count(&c, &format!("[data-test=annotation][data-id='{date}']"), 0).await;
-    wait_count(&c, "[data-test=overlay]", 1).await;
-    wait_review_fields(&api, date, true, false).await;
+    click(c, &format!("[data-test=annotation][data-id='{date}'] [data-test=decline]")).await;
+    wait_count(c, &format!("[data-test=annotation][data-id='{date}']"), 0).await;
+    wait_count(c, "[data-test=overlay]", 1).await;
+    wait_review_fields(api, date, true, false).await;
 
     // Undo brings the suggestion back, on the server and on the page.
-    click(&c, "[data-test=undo]:not([disabled])").await;
-    wait_review_fields(&api, date, false, false).await;
-    find(&c, &format!("[data-test=annotation][data-id='{date}'][data-state=pending]")).await;
-    wait_count(&c, "[data-test=overlay]", 2).await;
+    click(c, "[data-test=undo]:not([disabled])").await;
+    wait_review_fields(api, date, false, false).await;
+    find(c, &format!("[data-test=annotation][data-id='{date}'][data-state=pending]")).await;
+    wait_count(c, "[data-test=overlay]", 2).await;
 
     // Keyboard: select it on the page, Enter accepts it.
-    click(&c, &format!("[data-test=overlay][data-id='{date}']")).await;
-    find(&c, &format!("[data-test=annotation][data-id='{date}'].selected")).await;
+    click(c, &format!("[data-test=overlay][data-id='{date}']")).await;
+    find(c, &format!("[data-test=annotation][data-id='{date}'].selected")).await;
     assert!(
         c.current_url().await.unwrap().fragment() == Some(&format!("ann{date}")[..]),
         "the hash names the selection"
     );
-    press(&c, &[Key::Enter.into()]).await;
-    wait_review_fields(&api, date, true, true).await;
-    find(&c, &format!("[data-test=annotation][data-id='{date}'][data-state=accepted]")).await;
-    wait_text(&c, "[data-test=count-pending]", "0").await;
-    assert!(is_disabled(&c, "[data-test=finish-review]").await, "the repeating set's labels are unfilled");
+    press(c, &[Key::Enter.into()]).await;
+    wait_review_fields(api, date, true, true).await;
+    find(c, &format!("[data-test=annotation][data-id='{date}'][data-state=accepted]")).await;
+    wait_text(c, "[data-test=count-pending]", "0").await;
+    assert!(is_disabled(c, "[data-test=finish-review]").await, "the repeating set's labels are unfilled");
 
     // Draw a rectangle around "EUR" and file it under Total in a new "Positions" set.
-    let (x, y, w, h) = find(&c, "[data-test=word][data-text='EUR']").await.rectangle().await.unwrap();
+    let (x, y, w, h) = find(c, "[data-test=word][data-text='EUR']").await.rectangle().await.unwrap();
     let drag = MouseActions::new("mouse".into())
         .then(PointerAction::MoveTo { duration: None, x: x - 3.0, y: y - 3.0 })
         .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
@@ -141,58 +143,58 @@ async fn scenario(c: Client, case: Case) {
         .then(PointerAction::MoveTo { duration: Some(Duration::from_millis(100)), x: x + w + 3.0, y: y + h + 3.0 })
         .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
     c.perform_actions(drag).await.unwrap();
-    find(&c, "[data-test=label-picker]").await;
-    wait_text(&c, "[data-test=draft-text]", "EUR").await;
-    click(&c, &format!("[data-test=label-choice] option[value='new:{}:{total_label}']", fixture.label_set)).await;
-    click(&c, "[data-test=create-annotation]").await;
-    wait_count(&c, "[data-test=label-picker]", 0).await;
-    let created = eventually_created(&api, doc).await;
+    find(c, "[data-test=label-picker]").await;
+    wait_text(c, "[data-test=draft-text]", "EUR").await;
+    click(c, &format!("[data-test=label-choice] option[value='new:{}:{total_label}']", fixture.label_set)).await;
+    click(c, "[data-test=create-annotation]").await;
+    wait_count(c, "[data-test=label-picker]", 0).await;
+    let created = eventually_created(api, doc).await;
     assert_eq!(created["label"]["id"], total_label, "{created}");
     assert_eq!(created["label_set"]["id"], fixture.label_set, "{created}");
     assert_eq!(created["created_by"], EMAIL, "{created}");
     let created_id = created["id"].as_i64().unwrap();
-    find(&c, &format!("[data-test=annotation][data-id='{created_id}']")).await;
-    wait_count(&c, "[data-test=overlay]", 3).await;
-    wait_text(&c, "[data-test=count-unfilled]", "1").await;
+    find(c, &format!("[data-test=annotation][data-id='{created_id}']")).await;
+    wait_count(c, "[data-test=overlay]", 3).await;
+    wait_text(c, "[data-test=count-unfilled]", "1").await;
 
     // Mark the set's other label missing; undo and redo it with the keyboard, following the server each time.
     let date_row = format!("[data-test=set] [data-test=label][data-label='{date_label}'] [data-test=empty-label]");
-    click(&c, &format!("{date_row} [data-test=mark-missing]")).await;
-    wait_missing_count(&api, doc, 1).await;
-    find(&c, &format!("{date_row}[data-missing=true]")).await;
-    wait_text(&c, "[data-test=count-unfilled]", "0").await;
-    click(&c, "[data-test=document-name]").await;
-    press(&c, &[Key::Control.into(), 'z']).await;
-    wait_missing_count(&api, doc, 0).await;
-    wait_text(&c, "[data-test=count-unfilled]", "1").await;
-    press(&c, &[Key::Control.into(), Key::Shift.into(), 'z']).await;
-    wait_missing_count(&api, doc, 1).await;
-    wait_text(&c, "[data-test=count-unfilled]", "0").await;
-    let record = &missing_records(&api, doc).await[0];
+    click(c, &format!("{date_row} [data-test=mark-missing]")).await;
+    wait_missing_count(api, doc, 1).await;
+    find(c, &format!("{date_row}[data-missing=true]")).await;
+    wait_text(c, "[data-test=count-unfilled]", "0").await;
+    click(c, "[data-test=document-name]").await;
+    press(c, &[Key::Control.into(), 'z']).await;
+    wait_missing_count(api, doc, 0).await;
+    wait_text(c, "[data-test=count-unfilled]", "1").await;
+    press(c, &[Key::Control.into(), Key::Shift.into(), 'z']).await;
+    wait_missing_count(api, doc, 1).await;
+    wait_text(c, "[data-test=count-unfilled]", "0").await;
+    let record = &missing_records(api, doc).await[0];
     assert_eq!((record["label"].as_i64(), record["label_set"].as_i64()), (Some(date_label), Some(fixture.label_set)));
 
     // `?` shows the shortcut sheet, Esc closes it.
-    press(&c, &['?']).await;
-    find(&c, "[data-test=shortcuts]").await;
-    press(&c, &[Key::Escape.into()]).await;
-    wait_count(&c, "[data-test=shortcuts]", 0).await;
+    press(c, &['?']).await;
+    find(c, "[data-test=shortcuts]").await;
+    press(c, &[Key::Escape.into()]).await;
+    wait_count(c, "[data-test=shortcuts]", 0).await;
 
     // Nothing is pending or unfilled: finishing is allowed, and the document becomes read-only.
     eventually(|| async {
-        if is_disabled(&c, "[data-test=finish-review]").await {
+        if is_disabled(c, "[data-test=finish-review]").await {
             Err("still disabled".into())
         } else {
             Ok(())
         }
     })
     .await;
-    click(&c, "[data-test=finish-review]").await;
-    find(&c, "[data-test=reviewed-banner]").await;
+    click(c, "[data-test=finish-review]").await;
+    find(c, "[data-test=reviewed-banner]").await;
     let (status, d) = api.get(&format!("/api/v3/documents/{doc}/")).await;
     assert_eq!((status.as_u16(), d["is_reviewed"].as_bool()), (200, Some(true)), "{d}");
-    wait_count(&c, "[data-test=accept], [data-test=decline], [data-test=mark-missing], [data-test=finish-review]", 0)
+    wait_count(c, "[data-test=accept], [data-test=decline], [data-test=mark-missing], [data-test=finish-review]", 0)
         .await;
-    assert_eq!(text(&c, "[data-test=count-accepted]").await, "3");
+    assert_eq!(text(c, "[data-test=count-accepted]").await, "3");
 }
 
 /// The annotation "EUR" a person made on the document, once the server has it.

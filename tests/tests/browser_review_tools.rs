@@ -1,6 +1,6 @@
-//! Browser test of the review view's tools, one session for a list of cases: search with hits, clicked words, a
-//! typed value for a box over no text, editing a text, the panel's filters, deep links, category, rename and
-//! previous/next, a review by keyboard alone, and the ways into edit mode. Each case checks the page and the server.
+//! Browser tests of the review view's tools: search with hits, clicked words, a typed value for a box over no text,
+//! editing a text, the panel's filters, deep links, category, rename and previous/next, a review by keyboard alone,
+//! and the ways into edit mode. Each case checks the page and the server.
 
 use std::time::Duration;
 
@@ -8,11 +8,11 @@ use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use lectern_tests::browser::{
-    annotation, click, count, eventually, exists, fill, find, log_in, missing_records, press, text, texts, wait_count,
-    wait_review_fields, wait_text, Chromedriver,
+    annotation, click, count, eventually, exists, fill, find, log_in, missing_records, press, run_scenarios, text,
+    texts, wait_count, wait_review_fields, wait_text,
 };
 use lectern_tests::pdf::{self, Page};
-use lectern_tests::{get_ok, Client as Api, Fixture, Server};
+use lectern_tests::{get_ok, scenarios, Client as Api, Fixture, Server};
 use serde_json::{json, Value};
 
 const EMAIL: &str = "tools@example.com";
@@ -32,7 +32,8 @@ fn offset(text: &str, needle: &str, nth: usize) -> usize {
     text[..at].chars().count()
 }
 
-/// Everything the cases work on: documents uploaded in this order, so their ids ascend.
+/// Everything the cases work on: documents uploaded in this order, so their ids ascend. No case needs another to
+/// have run: where two cases use one document, neither cares what the other changed.
 struct Case {
     base: String,
     api: Api,
@@ -42,16 +43,36 @@ struct Case {
     panel_doc: i64,
     reviewed_doc: i64,
     tools_doc: i64,
+    /// The unreviewed document after the tools document, for previous/next.
+    next_doc: i64,
     keys_doc: i64,
+    edit_doc: i64,
     split_doc: (i64, i64),
     /// The AI suggestions on the panel document and on the keyboard document: (total, date).
     panel: (i64, i64),
     keys: (i64, i64),
+    /// The AI suggestion of the total on the document whose text is edited.
+    edit_total: i64,
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn review_tools_in_the_browser() {
-    let server = Server::start_with(Some(lectern_tests::browser::dist())).await;
+fn main() {
+    run_scenarios(
+        setup,
+        scenarios![
+            search_hits,
+            clicked_words,
+            typed_value_for_empty_box,
+            edited_text,
+            panel_filters,
+            deep_links,
+            category_rename_and_neighbours,
+            edit_mode,
+            keyboard_only_review,
+        ],
+    );
+}
+
+async fn setup(server: &Server) -> Case {
     let api = server.user(EMAIL).await;
     let fixture = api.fixture("Tools").await;
     let receipt = api.create("/api/v3/categories/", json!({"project": fixture.project, "name": "Receipt"})).await;
@@ -63,13 +84,17 @@ async fn review_tools_in_the_browser() {
         ("panel.pdf", PANEL_TEXT.split('\u{c}').map(|t| page(&[t])).collect(), true),
         ("reviewed.pdf", vec![page(&["Already reviewed"])], false),
         ("tools.pdf", vec![page(&["Tools 7"])], true),
+        ("next.pdf", vec![page(&["Next 8"])], true),
         ("keys.pdf", vec![page(&KEYS_TEXT.lines().collect::<Vec<_>>())], true),
+        ("edit.pdf", PANEL_TEXT.split('\u{c}').map(|t| page(&[t])).collect(), true),
     ] {
         let fields: &[(&str, &str)] = if categorised { &with_category } else { &[("sync", "True")] };
         let doc = api.upload_ok(fixture.project, name, pdf::document(&pages), fields).await;
         ids.push(doc["id"].as_i64().unwrap());
     }
-    let [search_doc, panel_doc, reviewed_doc, tools_doc, keys_doc] = ids[..] else { unreachable!() };
+    let [search_doc, panel_doc, reviewed_doc, tools_doc, next_doc, keys_doc, edit_doc] = ids[..] else {
+        unreachable!()
+    };
     assert_eq!(get_ok(&api, &format!("/api/v3/documents/{panel_doc}/")).await["text"], PANEL_TEXT);
 
     // The document without a category has nothing to review: it is finished at once and skipped by previous/next.
@@ -82,6 +107,11 @@ async fn review_tools_in_the_browser() {
     };
     let panel = (suggest(panel_doc, PANEL_TEXT, 0, "9,50"), suggest(panel_doc, PANEL_TEXT, 1, "2024-03-31"));
     let keys = (suggest(keys_doc, KEYS_TEXT, 0, "9,50"), suggest(keys_doc, KEYS_TEXT, 1, "2024-001"));
+    let edit_total = suggest(edit_doc, PANEL_TEXT, 0, "9,50");
+    // The panel document's Total is accepted, for the filters.
+    let (status, body) =
+        api.patch(&format!("/api/v3/annotations/{}/", panel.0), json!({"revised": true, "is_correct": true})).await;
+    assert_eq!(status, 200, "{body}");
     // The panel document's repeating set has its Date marked missing, for the filters.
     let missing = json!([{"document": panel_doc, "label": fixture.labels[1], "label_set": fixture.label_set,
                           "annotation_set": null}]);
@@ -99,7 +129,7 @@ async fn review_tools_in_the_browser() {
                           {"name": "b.pdf", "category": null, "pages": [{"id": page_ids[1]}]}]);
     server.sql(&format!("UPDATE documents SET status_data = 41, proposed_split = '{proposal}' WHERE id = {split_id}"));
 
-    let case = Case {
+    Case {
         base: server.base.clone(),
         api,
         fixture,
@@ -108,29 +138,23 @@ async fn review_tools_in_the_browser() {
         panel_doc,
         reviewed_doc,
         tools_doc,
+        next_doc,
         keys_doc,
+        edit_doc,
         split_doc: (other.project, split_id),
         panel,
         keys,
-    };
-    let driver = Chromedriver::start().await;
-    driver.run("review-tools", move |c| cases(c, case)).await;
-}
-
-async fn cases(c: Client, case: Case) {
-    log_in(&c, &case.base, EMAIL).await;
-    search_hits(&c, &case).await;
-    clicked_words(&c, &case).await;
-    typed_value_for_empty_box(&c, &case).await;
-    edited_text(&c, &case).await;
-    panel_filters(&c, &case).await;
-    deep_links(&c, &case).await;
-    category_rename_and_neighbours(&c, &case).await;
-    edit_mode(&c, &case).await;
-    keyboard_only_review(&c, &case).await;
+        edit_total,
+    }
 }
 
 // ---- helpers ----
+
+/// Logs in and opens the review of `doc`.
+async fn log_in_and_open(c: &Client, case: &Case, doc: i64) {
+    log_in(c, &case.base, EMAIL).await;
+    open(c, case, doc, "").await;
+}
 
 async fn open(c: &Client, case: &Case, doc: i64, hash: &str) {
     c.goto(&format!("{}/projects/{}/documents/{doc}{hash}", case.base, case.fixture.project)).await.unwrap();
@@ -260,7 +284,7 @@ async fn current_path(c: &Client) -> String {
 /// offsets of that occurrence.
 async fn search_hits(c: &Client, case: &Case) {
     let doc = case.search_doc;
-    open(c, case, doc, "").await;
+    log_in_and_open(c, case, doc).await;
     fill(c, "[data-test=search]", "9,").await;
     find(c, "[data-test=search]").await.send_keys("5").await.unwrap();
     wait_count(c, "[data-test=hit]", 2).await;
@@ -302,6 +326,7 @@ async fn search_hits(c: &Client, case: &Case) {
 /// 2. Clicking words toggles them into a selection; the label picker makes one annotation of their text.
 async fn clicked_words(c: &Client, case: &Case) {
     let doc = case.search_doc;
+    log_in_and_open(c, case, doc).await;
     let word = |text: &str| format!("[data-test=word][data-text='{text}']");
     click(c, &word("Invoice")).await;
     click(c, &word("Paid:")).await;
@@ -330,6 +355,7 @@ async fn clicked_words(c: &Client, case: &Case) {
 /// 3. A box drawn over empty paper finds no text: the reviewer types the value, stored without offsets.
 async fn typed_value_for_empty_box(c: &Client, case: &Case) {
     let doc = case.search_doc;
+    log_in_and_open(c, case, doc).await;
     let (x, y, w, h) = find(c, "[data-test=page][data-number='1']").await.rectangle().await.unwrap();
     drag(c, (x + 0.3 * w, y + 0.5 * h), (x + 0.5 * w, y + 0.55 * h)).await;
     fill(c, "[data-test=draft-value]", "Signed 42").await;
@@ -350,8 +376,8 @@ async fn typed_value_for_empty_box(c: &Client, case: &Case) {
 
 /// 4. Editing an annotation's text in the panel: the server keeps the new text as a custom string, accepted.
 async fn edited_text(c: &Client, case: &Case) {
-    let (total, _) = case.panel;
-    open(c, case, case.panel_doc, "").await;
+    let total = case.edit_total;
+    log_in_and_open(c, case, case.edit_doc).await;
     let row = format!("[data-test=annotation][data-id='{total}']");
     click(c, &format!("{row} [data-test=edit]")).await;
     wait_focused(c, &format!("edit-input:ann{total}")).await;
@@ -380,7 +406,8 @@ async fn edited_text(c: &Client, case: &Case) {
 /// 5. The panel's filters: feedback needed, accepted, missing and the text filter show and hide the right rows.
 async fn panel_filters(c: &Client, case: &Case) {
     let (total, date) = case.panel;
-    // Total is accepted (edited above), Date pending; the repeating set has Total unfilled and Date missing.
+    log_in_and_open(c, case, case.panel_doc).await;
+    // Total is accepted, Date pending; the repeating set has Total unfilled and Date missing.
     wait_panel(c, &[total, date], 2).await;
     find(c, "[data-test=empty-label][data-missing=true]").await;
 
@@ -433,7 +460,7 @@ async fn overlay_in_view(c: &Client, id: i64) -> Result<(), String> {
 async fn deep_links(c: &Client, case: &Case) {
     let (total, date) = case.panel;
     // From another page, so that the link loads the app afresh rather than only changing the hash.
-    c.goto(&format!("{}/", case.base)).await.unwrap();
+    log_in(c, &case.base, EMAIL).await;
     open(c, case, case.panel_doc, &format!("#ann{date}")).await;
     find(c, &format!("[data-test=annotation][data-id='{date}'].selected")).await;
     find(c, &format!("[data-test=overlay][data-id='{date}'].selected")).await;
@@ -459,7 +486,7 @@ async fn deep_links(c: &Client, case: &Case) {
 /// 7. The category dropdown, renaming, and previous/next through the project's unreviewed documents.
 async fn category_rename_and_neighbours(c: &Client, case: &Case) {
     let doc = case.tools_doc;
-    open(c, case, doc, "").await;
+    log_in_and_open(c, case, doc).await;
     wait_text(c, "[data-test=document-name]", "tools.pdf").await;
 
     click(c, &format!("[data-test=category] option[value='{}']", case.receipt)).await;
@@ -511,8 +538,8 @@ async fn category_rename_and_neighbours(c: &Client, case: &Case) {
     };
     fill(c, "[data-test=search]", "Tools").await;
     wait_count(c, "[data-test=hit]", 1).await;
-    goes_to("next-document", case.keys_doc).await;
-    wait_text(c, "[data-test=document-name]", "keys.pdf").await;
+    goes_to("next-document", case.next_doc).await;
+    wait_text(c, "[data-test=document-name]", "next.pdf").await;
     // The other document starts with an empty search.
     assert_eq!(find(c, "[data-test=search]").await.prop("value").await.unwrap().as_deref(), Some(""));
     wait_count(c, "[data-test=hit]", 0).await;
@@ -528,7 +555,7 @@ async fn category_rename_and_neighbours(c: &Client, case: &Case) {
 
 /// The edit mode: a link in the toolbar, and where a document waiting for its split confirmation (41) opens.
 async fn edit_mode(c: &Client, case: &Case) {
-    open(c, case, case.tools_doc, "").await;
+    log_in_and_open(c, case, case.tools_doc).await;
     click(c, "[data-test=edit-pages]").await;
     find(c, "[data-test=edit] [data-test=grid-page]").await;
     let path = current_path(c).await;
@@ -550,7 +577,7 @@ async fn edit_mode(c: &Client, case: &Case) {
 async fn keyboard_only_review(c: &Client, case: &Case) {
     let (doc, (total, date)) = (case.keys_doc, case.keys);
     let (total_label, date_label) = (case.fixture.labels[0], case.fixture.labels[1]);
-    open(c, case, doc, "").await;
+    log_in_and_open(c, case, doc).await;
     wait_text(c, "[data-test=count-pending]", "2").await;
     let annotation_focus = |id: i64| format!("annotation-text:ann{id}");
     let empty_focus = |set: &str, label: i64| format!("empty-label:label-{set}-{label}");

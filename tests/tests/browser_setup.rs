@@ -1,39 +1,48 @@
-//! Browser test: log in, set up a project (categories, labels, label sets) in Chromium, and see it survive a reload.
+//! Browser tests: log in and out; set up a project (categories, labels, label sets) in Chromium, and see it survive
+//! a reload.
 
 use fantoccini::Client;
 use lectern_api::ErrorBody;
 use lectern_tests::browser::{
-    click, eventually, exists, fill, find, save_screenshot, wait_checked, wait_text, wait_values, Chromedriver,
+    click, eventually, exists, fill, find, log_in, run_scenarios, save_screenshot, wait_checked, wait_text,
+    wait_values,
 };
-use lectern_tests::{Server, StatusCode, PASSWORD};
+use lectern_tests::{scenarios, Server, StatusCode, PASSWORD};
 use serde_json::{json, Value};
 
 const EMAIL: &str = "reviewer@example.com";
 
-#[tokio::test(flavor = "multi_thread")]
-async fn project_setup_in_the_browser() {
-    let server = Server::start_with(Some(lectern_tests::browser::dist())).await;
-    let api = server.user(EMAIL).await;
+/// Someone who only logs in and out, so that the logout (which deletes the user's one token) leaves the other
+/// scenario's API client alone.
+const VISITOR: &str = "visitor@example.com";
 
-    // What the server says to the same mistakes the user makes below; the page must show exactly this.
+/// What the scenarios work against, and what the server says to the mistakes they make (the page must show exactly
+/// this).
+struct Case {
+    base: String,
+    api: lectern_tests::Client,
+    wrong_password: String,
+    empty_name: String,
+}
+
+fn main() {
+    run_scenarios(setup, scenarios![logging_in_and_out, setting_up_a_project]);
+}
+
+async fn setup(server: &Server) -> Case {
+    let api = server.user(EMAIL).await;
+    server.user(VISITOR).await;
     let wrong_password = expect_refusal(
         server
             .anonymous()
             .post(
                 "/api/v3/auth/",
-                json!({"username": EMAIL, "password": "wrong"}),
+                json!({"username": VISITOR, "password": "wrong"}),
             )
             .await,
     );
     let empty_name = expect_refusal(api.post("/api/v3/projects/", json!({"name": ""})).await);
-
-    let driver = Chromedriver::start().await;
-    let base = server.base.clone();
-    driver
-        .run("project-setup", move |browser| {
-            scenario(browser, base, api, wrong_password, empty_name)
-        })
-        .await;
+    Case { base: server.base.clone(), api, wrong_password, empty_name }
 }
 
 /// The message a person reads from a refused call, which must be a 400.
@@ -44,78 +53,89 @@ fn expect_refusal((status, body): (StatusCode, Value)) -> String {
     message
 }
 
-async fn scenario(
-    c: Client,
-    base: String,
-    api: lectern_tests::Client,
-    wrong_password: String,
-    empty_name: String,
-) {
-    // Without a token every page leads to the login form.
+/// Without a token every page leads to the login form; a wrong password gets the server's refusal, the right one
+/// the projects; logging out drops the token, so a reload stays on the login form.
+async fn logging_in_and_out(c: &Client, case: &Case) {
+    let base = &case.base;
     c.goto(&format!("{base}/")).await.unwrap();
-    fill(&c, "#login-email", EMAIL).await;
-    fill(&c, "#login-password", "wrong").await;
-    click(&c, "[data-test=login-submit]").await;
-    wait_text(&c, "[data-test=error-message]", &wrong_password).await;
+    fill(c, "#login-email", VISITOR).await;
+    fill(c, "#login-password", "wrong").await;
+    click(c, "[data-test=login-submit]").await;
+    wait_text(c, "[data-test=error-message]", &case.wrong_password).await;
 
-    fill(&c, "#login-password", PASSWORD).await;
-    click(&c, "[data-test=login-submit]").await;
-    wait_text(&c, "main h1", "Projects").await;
-    wait_text(&c, "[data-test=user]", EMAIL).await;
+    fill(c, "#login-password", PASSWORD).await;
+    click(c, "[data-test=login-submit]").await;
+    wait_text(c, "main h1", "Projects").await;
+    wait_text(c, "[data-test=user]", VISITOR).await;
     assert!(
-        !exists(&c, "[data-test=error]").await,
+        !exists(c, "[data-test=error]").await,
         "the old error is gone after a successful login"
     );
 
+    click(c, "[data-test=logout]").await;
+    find(c, "#login-email").await;
+    c.refresh().await.unwrap();
+    find(c, "#login-email").await;
+    assert!(
+        !exists(c, "[data-test=user]").await,
+        "nobody is shown as logged in"
+    );
+}
+
+/// Categories, labels and label sets made on the setup page survive a reload, and the server has them.
+async fn setting_up_a_project(c: &Client, case: &Case) {
+    let Case { base, api, empty_name, .. } = case;
+    log_in(c, base, EMAIL).await;
+
     // A refused create shows the server's message; a good one lists the project.
-    click(&c, "[data-test=new-project] [data-test=create]").await;
-    wait_text(&c, "[data-test=error-message]", &empty_name).await;
-    create(&c, "new-project", "Invoices 2024").await;
+    click(c, "[data-test=new-project] [data-test=create]").await;
+    wait_text(c, "[data-test=error-message]", empty_name).await;
+    create(c, "new-project", "Invoices 2024").await;
     wait_values(
-        &c,
+        c,
         "[data-test=projects] [data-test=name]",
         &["Invoices 2024"],
     )
     .await;
-    click(&c, "[data-test=projects] [data-test=setup]").await;
-    wait_text(&c, "[data-test=project-name]", "Invoices 2024").await;
+    click(c, "[data-test=projects] [data-test=setup]").await;
+    wait_text(c, "[data-test=project-name]", "Invoices 2024").await;
 
-    create(&c, "new-category", "Invoice").await;
+    create(c, "new-category", "Invoice").await;
     wait_values(
-        &c,
+        c,
         "[data-test=categories] [data-test=row] [data-test=name]",
         &["Invoice"],
     )
     .await;
-    find(&c, "[data-test=new-label] [data-test=data-type]")
+    find(c, "[data-test=new-label] [data-test=data-type]")
         .await
         .select_by_value("Number")
         .await
         .unwrap();
-    create(&c, "new-label", "Total").await;
+    create(c, "new-label", "Total").await;
     wait_values(
-        &c,
+        c,
         "[data-test=labels] [data-test=row] [data-test=name]",
         &["Total"],
     )
     .await;
-    find(&c, "[data-test=new-label] [data-test=data-type]")
+    find(c, "[data-test=new-label] [data-test=data-type]")
         .await
         .select_by_value("Date")
         .await
         .unwrap();
-    create(&c, "new-label", "Date of issue").await;
+    create(c, "new-label", "Date of issue").await;
     wait_values(
-        &c,
+        c,
         "[data-test=labels] [data-test=row] [data-test=name]",
         &["Date of issue", "Total"],
     )
     .await;
 
-    click(&c, "[data-test=new-label-set] [data-test=new-multiple]").await;
-    create(&c, "new-label-set", "Line items").await;
+    click(c, "[data-test=new-label-set] [data-test=new-multiple]").await;
+    create(c, "new-label-set", "Line items").await;
     wait_values(
-        &c,
+        c,
         "[data-test=label-sets] [data-test=row] [data-test=name]",
         &["Line items"],
     )
@@ -127,21 +147,21 @@ async fn scenario(
         ("link-labels", "Date of issue"),
     ] {
         click(
-            &c,
+            c,
             &format!("{set} [data-test={group}] [data-name='{name}']"),
         )
         .await;
         // Each change is saved and reloaded before the next, as a person would wait for it.
-        find(&c, "[data-test=setup][aria-busy=false]").await;
+        find(c, "[data-test=setup][aria-busy=false]").await;
     }
     // A label goes straight into the category, through the category's own default label set.
     let category = "[data-test=categories] [data-test=row][data-name='Invoice']";
     click(
-        &c,
+        c,
         &format!("{category} [data-test=link-labels] [data-name='Total']"),
     )
     .await;
-    find(&c, "[data-test=setup][aria-busy=false]").await;
+    find(c, "[data-test=setup][aria-busy=false]").await;
     // The page is disabled while it saves, which takes the focus; it comes back to the checkbox.
     eventually(|| async {
         let focused = c.active_element().await.unwrap();
@@ -154,70 +174,70 @@ async fn scenario(
 
     // After a reload everything comes from the server again.
     c.refresh().await.unwrap();
-    wait_text(&c, "[data-test=project-name]", "Invoices 2024").await;
+    wait_text(c, "[data-test=project-name]", "Invoices 2024").await;
     wait_values(
-        &c,
+        c,
         "[data-test=categories] [data-test=row] [data-test=name]",
         &["Invoice"],
     )
     .await;
     wait_values(
-        &c,
+        c,
         "[data-test=labels] [data-test=row] [data-test=name]",
         &["Date of issue", "Total"],
     )
     .await;
     wait_values(
-        &c,
+        c,
         "[data-test=labels] [data-test=row][data-name='Total'] [data-test=data-type]",
         &["Number"],
     )
     .await;
     wait_values(
-        &c,
+        c,
         "[data-test=labels] [data-test=row][data-name='Date of issue'] [data-test=data-type]",
         &["Date"],
     )
     .await;
     wait_values(
-        &c,
+        c,
         "[data-test=label-sets] [data-test=row] [data-test=name]",
         &["Line items"],
     )
     .await;
-    wait_checked(&c, &format!("{set} [data-test=multiple]"), true).await;
+    wait_checked(c, &format!("{set} [data-test=multiple]"), true).await;
     wait_checked(
-        &c,
+        c,
         &format!("{set} [data-test=link-categories] [data-name='Invoice']"),
         true,
     )
     .await;
     wait_checked(
-        &c,
+        c,
         &format!("{set} [data-test=link-labels] [data-name='Total']"),
         true,
     )
     .await;
     wait_checked(
-        &c,
+        c,
         &format!("{set} [data-test=link-labels] [data-name='Date of issue']"),
         true,
     )
     .await;
     wait_checked(
-        &c,
+        c,
         &format!("{category} [data-test=link-labels] [data-name='Total']"),
         true,
     )
     .await;
     wait_checked(
-        &c,
+        c,
         &format!("{category} [data-test=link-labels] [data-name='Date of issue']"),
         false,
     )
     .await;
     wait_text(
-        &c,
+        c,
         &format!("{category} [data-test=used-label-sets]"),
         "Uses label sets: Line items",
     )
@@ -240,7 +260,7 @@ async fn scenario(
         .filter_map(|l| l["name"].as_str())
         .collect();
     assert_eq!(names, ["Total"], "{invoice}");
-    let links = find(&c, &format!("{set} [data-test=link-labels]"))
+    let links = find(c, &format!("{set} [data-test=link-labels]"))
         .await
         .text()
         .await
@@ -251,31 +271,21 @@ async fn scenario(
     );
 
     // The language switch changes the page's words, and survives a reload.
-    find(&c, "[data-test=language]")
+    find(c, "[data-test=language]")
         .await
         .select_by_value("de")
         .await
         .unwrap();
-    wait_text(&c, "#categories-title", "Kategorien").await;
+    wait_text(c, "#categories-title", "Kategorien").await;
     c.refresh().await.unwrap();
-    wait_text(&c, "#categories-title", "Kategorien").await;
-    find(&c, "[data-test=language]")
+    wait_text(c, "#categories-title", "Kategorien").await;
+    find(c, "[data-test=language]")
         .await
         .select_by_value("en")
         .await
         .unwrap();
-    wait_text(&c, "#categories-title", "Categories").await;
-    save_screenshot(&c, "project-setup.png").await;
-
-    // Logging out drops the token: a reload stays on the login form.
-    click(&c, "[data-test=logout]").await;
-    find(&c, "#login-email").await;
-    c.refresh().await.unwrap();
-    find(&c, "#login-email").await;
-    assert!(
-        !exists(&c, "[data-test=user]").await,
-        "nobody is shown as logged in"
-    );
+    wait_text(c, "#categories-title", "Categories").await;
+    save_screenshot(c, "project-setup.png").await;
 }
 
 /// Types a name into one of the page's create forms and submits it.
