@@ -25,6 +25,7 @@ echo "== browser tests"
 # (tests/src/browser.rs); nextest would start a process, and so a server and a browser, per scenario.
 cargo test --workspace --no-fail-fast --test 'browser_*' || failed=1
 [ "$failed" = 0 ] # as before: no PostgreSQL pass after a failure
-echo "== API tests on PostgreSQL"
+echo "== API and store tests on PostgreSQL"
 # The same package selection as above, so the build is reused rather than redone with other features.
-LECTERN_TEST_PG="${pg% *}" cargo nextest run --workspace --no-fail-fast -E 'package(lectern-tests) and not binary(/^browser/)'
+LECTERN_TEST_PG="${pg% *}" cargo nextest run --workspace --no-fail-fast \
+  -E '(package(lectern-tests) and not binary(/^browser/)) or (package(lectern-server) and test(/^(db|domain)::/))'

@@ -72,9 +72,10 @@ fn fresh_database() -> Option<String> {
 /// The environment every server and CLI run gets: pdfium from setup.sh, loopback webhooks allowed, stale
 /// jobs taken up again after 2 s (so a restart test does not wait long), single-threaded OCR.
 fn base_env() -> Vec<(String, String)> {
-    let pdfium = workspace_root().join(".tools/pdfium/libpdfium.so");
+    let pdfium = std::env::var("PDFIUM_LIB")
+        .unwrap_or_else(|_| workspace_root().join(".tools/pdfium/libpdfium.so").display().to_string());
     [
-        ("PDFIUM_LIB", pdfium.display().to_string()),
+        ("PDFIUM_LIB", pdfium),
         ("LECTERN_WEBHOOK_ALLOW", "127.0.0.1".into()),
         ("LECTERN_JOB_STALE_SECS", "2".into()),
         ("OMP_THREAD_LIMIT", "1".into()),

@@ -16,7 +16,7 @@ use super::{forest, Annotation, Document, TEST_DOCUMENTS, TRAINING_DOCUMENTS};
 use crate::domain::ais::{self, AiKind};
 use crate::domain::annotations::{self, write};
 use crate::domain::documents::processing::{self, Owner};
-use crate::domain::schema;
+use crate::domain::schema::categories;
 use crate::state::AppState;
 
 const KIND: AiKind = AiKind::Extraction;
@@ -72,7 +72,7 @@ async fn documents(state: &AppState, category: i64, dataset_status: i64) -> anyh
 /// The grouping rules of a category's labels and label sets.
 pub async fn schema(state: &AppState, category: i64) -> anyhow::Result<Schema> {
     let mut schema = Schema::default();
-    for set in schema::of_category(&state.db, category).await? {
+    for set in categories::schema(&state.db, category).await? {
         schema.repeating.insert(set.id, set.has_multiple_annotation_sets);
         for label in set.labels {
             let rule =

@@ -1,6 +1,6 @@
 //! The AIs: the extraction AI (candidate spans from a document's text and character boxes, a random forest over
 //! their features, the grouping of its predictions into annotation sets, the evaluation, and a corpus
-//! generator), the categorization AI and the splitting AI; their training as jobs of the server.
+//! generator), the categorization AI and the splitting AI; their training as jobs of the server (`training`).
 
 pub mod candidates;
 pub mod categorize;
@@ -12,36 +12,13 @@ pub mod forest;
 pub mod group;
 pub mod model;
 pub mod split;
+pub mod training;
 
-use lectern_api::ais::status;
 use lectern_api::geometry::CharBox;
-
-use crate::domain::ais::{self, AiKind};
-use crate::state::AppState;
 
 /// `dataset_status` of training and of test documents.
 pub const TRAINING_DOCUMENTS: i64 = 2;
 pub const TEST_DOCUMENTS: i64 = 3;
-
-/// The training job of the AI `ai` of `kind`: trains it on its owner's training documents, evaluates it on the
-/// test documents and activates it when it beats the active one. What goes wrong ends the AI as `failed` with
-/// the reason; the job itself is then done (training again is a new AI).
-pub async fn train(state: &AppState, kind: AiKind, ai: i64) -> anyhow::Result<()> {
-    let Some(owner) = ais::owner_of(&state.db, kind, ai).await? else {
-        return Ok(()); // deleted while queued
-    };
-    ais::set_status(&state.db, kind, ai, status::TRAINING, 0.0).await?;
-    let trained = match kind {
-        AiKind::Extraction => extraction::train(state, ai, owner).await,
-        AiKind::Categorization => categorize::train(state, ai, owner).await,
-        AiKind::Splitting => split::train(state, ai, owner).await,
-    };
-    if let Err(e) = trained {
-        tracing::warn!(ai, ?kind, error = %format!("{e:#}"), "AI training failed");
-        ais::fail(&state.db, kind, ai, &format!("{e:#}")).await?;
-    }
-    Ok(())
-}
 
 /// A document as the model reads it: the text, the boxes of its non-whitespace characters by offset (offsets
 /// count characters, as everywhere in the API) and each page's size in points.

@@ -66,15 +66,6 @@ fn bind_all<'q, Q>(mut q: Q, args: Vec<Arg>, bind: impl Fn(Q, Arg) -> Q) -> Q {
     q
 }
 
-/// A query built at run time with its arguments.
-pub fn query_with(sql: &str, args: Vec<Arg>) -> sqlx::query::Query<'_, Any, AnyArguments<'_>> {
-    bind_all(sqlx::query(sql), args, |q, arg| match arg {
-        Arg::Int(v) => q.bind(v),
-        Arg::Text(v) => q.bind(v),
-        Arg::Bool(v) => q.bind(v),
-    })
-}
-
 /// A query built at run time whose rows are `T`.
 pub fn query_as_with<T>(sql: &str, args: Vec<Arg>) -> sqlx::query::QueryAs<'_, Any, T, AnyArguments<'_>>
 where

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::db::{self, Db, Tx};
-use crate::domain::ais::AiKind;
+use crate::domain::ais::kind::AiKind;
 
 /// What a job does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,7 +16,7 @@ use super::auth::{AuthUser, MaybeAuthUser};
 use super::error::{from_value, Body, PathId};
 use super::list::{respond, Fields, ListRequest};
 use crate::domain::documents::upload::{self, ReceivedFile, Upload};
-use crate::domain::documents::{self, Access};
+use crate::domain::documents::{self, review, Access};
 use crate::domain::list::Scope;
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -66,9 +66,9 @@ async fn get_document(
     fields: Fields,
 ) -> Result<Json<Value>> {
     let (doc, access) = documents::readable(&state.db, user.map(|u| u.id), id).await?;
-    let mut detail = documents::detail(&state.db, doc).await?;
+    let mut detail = review::detail(&state.db, doc).await?;
     if access == Access::Public {
-        documents::redact(&mut detail);
+        review::redact(&mut detail);
     }
     fields.respond(detail)
 }
@@ -186,7 +186,7 @@ async fn upload_document(
         upload::wait_until_processed(&state, id).await?;
     }
     let doc = documents::visible(&state.db, user.id, id).await?;
-    Ok((StatusCode::CREATED, respond(documents::detail(&state.db, doc).await?)?))
+    Ok((StatusCode::CREATED, respond(review::detail(&state.db, doc).await?)?))
 }
 
 /// Change a document's name, category, review state, dataset status or assignee.
@@ -199,9 +199,9 @@ async fn update_document(
     Body(body): Body<DocumentWrite>,
 ) -> Result<Json<Value>> {
     let doc = documents::visible(&state.db, user.id, id).await?;
-    documents::update(&state.db, doc, body).await?;
+    review::update(&state.db, doc, body).await?;
     let doc = documents::visible(&state.db, user.id, id).await?;
-    respond(documents::detail(&state.db, doc).await?)
+    respond(review::detail(&state.db, doc).await?)
 }
 
 /// Delete a document with its pages and files.

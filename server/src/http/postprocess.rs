@@ -10,7 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::auth::AuthUser;
 use super::error::{from_value, parse_json, PathId};
 use super::list::{respond, Fields};
-use crate::domain::documents::{self, sets};
+use crate::domain::documents::{self, review, sets};
 use crate::error::{Error, Result};
 use crate::pipeline::postprocess;
 use crate::state::AppState;
@@ -31,7 +31,7 @@ async fn postprocess(State(state): State<AppState>, user: AuthUser, PathId(id): 
         _ => return Err(Error::BadRequest("Expected a list of output documents.".into())),
     };
     let ids = postprocess::run(&state, user.id, &doc, parts).await?;
-    respond(documents::details(&state.db, &ids).await?)
+    respond(review::details(&state.db, &ids).await?)
 }
 
 /// A document set with the documents made from its upload, newest first (§16). `fields` selects with dotted

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use super::layout::{self, PageContent};
 use super::{ocr, pdf, raster, WorkDir};
 use crate::domain::documents::{self, processing, processing::{ReadText, RenderedPage, Timings}};
-use crate::domain::schema::{self, categories};
+use crate::domain::schema::categories;
 use crate::state::AppState;
 
 /// OCR of PDF pages without a text layer renders them at this resolution.
@@ -207,7 +207,7 @@ async fn categories_by_keywords(state: &AppState, project: i64, text: &str) -> a
     let mut scores = Vec::new();
     for (category, name) in categories::names(&state.db, project).await? {
         let mut keywords = vec![name];
-        for set in schema::of_category(&state.db, category).await? {
+        for set in categories::schema(&state.db, category).await? {
             keywords.extend(set.labels.into_iter().map(|l| l.name));
         }
         let score: usize = keywords.iter().map(|k| k.trim().to_lowercase()).filter(|k| k.len() >= 3).map(|k| text.matches(&k).count()).sum();

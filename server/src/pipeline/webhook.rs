@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use crate::domain::documents::{self, processing};
+use crate::domain::documents::{self, processing, review};
 use crate::state::AppState;
 
 fn is_internal(ip: IpAddr) -> bool {
@@ -48,7 +48,7 @@ pub async fn deliver(state: &AppState, document: i64) -> anyhow::Result<()> {
     let Some(callback) = doc.callback_url.clone() else { return Ok(()) };
     let url = url::Url::parse(&callback)?;
     let addr = target(&url, &state.config.webhook_allow).await?;
-    let body = documents::detail(&state.db, doc).await?;
+    let body = review::detail(&state.db, doc).await?;
     // The resolved address is pinned so the name cannot resolve elsewhere between the check and the request.
     let client = reqwest::Client::builder()
         .resolve(url.host_str().unwrap_or_default(), addr)

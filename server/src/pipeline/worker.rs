@@ -2,8 +2,21 @@
 
 use std::time::Duration;
 
-use crate::domain::jobs;
+use anyhow::Context;
+
+use super::{process, webhook};
+use crate::domain::jobs::{self, Job, Kind};
 use crate::state::AppState;
+
+/// Runs one job of the queue.
+pub async fn run(state: &AppState, job: &Job) -> anyhow::Result<()> {
+    match job.kind.with_context(|| format!("unknown job kind \"{}\"", job.kind_name))? {
+        Kind::Train(kind) => crate::ai::training::run(state, kind, job.ai.context("the job names no AI")?).await,
+        Kind::Process => process::process_document(state, job.document.context("the job names no document")?).await,
+        Kind::Webhook => webhook::deliver(state, job.document.context("the job names no document")?).await,
+    }
+}
+
 
 /// Runs jobs until the process ends: waits for a wake-up or polls every second when idle.
 pub async fn work(state: AppState, worker: String) {
@@ -31,7 +44,7 @@ pub async fn work(state: AppState, worker: String) {
                 }
             })
         };
-        let outcome = super::run(&state, &job).await;
+        let outcome = run(&state, &job).await;
         beat.abort();
         if let Err(e) = &outcome {
             tracing::warn!(job = job.id, error = %format!("{e:#}"), "job failed");

@@ -9,7 +9,7 @@
 use lectern_api::documents::Document;
 
 use crate::db::{self, Db, Tx};
-use crate::domain::schema::{self, Table};
+use crate::domain::schema::{self, categories, Table};
 use crate::error::{Error, Result};
 
 /// Where an annotation goes, decided before the document is locked.
@@ -34,7 +34,7 @@ fn category_of(doc: &Document) -> Result<i64> {
 /// several annotation sets.
 pub async fn check_label_set(db: &Db, doc: &Document, label: i64, label_set: i64) -> Result<bool> {
     let category = category_of(doc)?;
-    let sets = schema::of_category(db, category).await?;
+    let sets = categories::schema(db, category).await?;
     let Some(set) = sets.iter().find(|s| s.id == label_set) else {
         return Err(Error::field(
             "label_set",
@@ -79,7 +79,7 @@ pub async fn choose(
         Some(ls) => (ls, true),
         None => {
             let category = category_of(doc)?;
-            let sets = schema::of_category(db, category).await?;
+            let sets = categories::schema(db, category).await?;
             let found = sets.iter().find(|s| s.labels.iter().any(|l| l.id == label)).ok_or_else(|| {
                 Error::field(
                     "label",

@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use lectern_api::annotations::ReviewCounts;
-use lectern_api::documents::{status, Document, DocumentDetail, DocumentWrite, ProposedPart, UserRef, DATASET_STATUSES};
+use lectern_api::documents::{status, Document, ProposedPart, UserRef, DATASET_STATUSES};
 use lectern_api::review::State;
 
 use super::list::{Filter, FilterKind, ListSpec};
-use super::{annotations, projects, schema, users, validate};
+use super::{projects, users};
 use crate::db::{self, Db, Flag, Json};
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -17,6 +17,7 @@ pub mod files;
 pub mod pages;
 pub mod postprocess;
 pub mod processing;
+pub mod review;
 pub mod sets;
 pub mod text;
 pub mod upload;
@@ -161,35 +162,6 @@ pub async fn readable(db: &Db, user: Option<i64>, id: i64) -> Result<(Document, 
     }
 }
 
-/// The full representation: the document with its text, pages and annotation sets.
-pub async fn detail(db: &Db, doc: Document) -> Result<DocumentDetail> {
-    let text = text::text_of(db, doc.id).await?;
-    let pages = pages::summaries(db, doc.id).await?;
-    let schema = schema::of_document(db, doc.category).await?;
-    let (annotation_sets, review_counts) = annotations::tree::build(&mut *db.acquire().await?, &doc, &schema).await?;
-    Ok(DocumentDetail { document: doc, text, pages, annotation_sets, review_counts })
-}
-
-/// The details of documents, in the order of `ids`.
-pub async fn details(db: &Db, ids: &[i64]) -> Result<Vec<DocumentDetail>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for doc in load(db, ids).await? {
-        out.push(detail(db, doc).await?);
-    }
-    Ok(out)
-}
-
-/// Blanks who worked on a document and its callback URL (which may hold a secret) for a reader who is not a
-/// member: the public view shows the document, not its team. The keys stay, as null, so the shape is the one
-/// members get.
-pub fn redact(detail: &mut DocumentDetail) {
-    let doc = &mut detail.document;
-    (doc.assignee, doc.created_by, doc.callback_url) = (None, None, None);
-    for a in detail.annotation_sets.iter_mut().flat_map(|s| &mut s.labels).flat_map(|l| &mut l.annotations) {
-        (a.created_by, a.revised_by) = (None, None);
-    }
-}
-
 #[derive(sqlx::FromRow)]
 struct StateCount {
     document_id: i64,
@@ -251,53 +223,6 @@ pub fn check_dataset_status(value: i64) -> Result<i64> {
     } else {
         Err(Error::field("dataset_status", format!("\"{value}\" is not a valid choice. Choose one of 0, 1, 2, 3, 4.")))
     }
-}
-
-/// Changes a document's name, category, review state, dataset status or assignee; only the fields sent are
-/// written. Finishing the review is checked and written in the document's lock, so no annotation write slips
-/// between.
-pub async fn update(db: &Db, doc: Document, body: DocumentWrite) -> Result<()> {
-    let name = body.data_file_name.as_deref().map(|n| validate::name("data_file_name", Some(n))).transpose()?;
-    let category = match body.category {
-        Some(Some(c)) => {
-            schema::check_category(db, doc.project, c).await?;
-            Some(c)
-        }
-        Some(None) => None,
-        None => doc.category,
-    };
-    let dataset_status = body.dataset_status.map(check_dataset_status).transpose()?;
-    let assignee = match &body.assignee {
-        Some(Some(who)) => Some(Some(member_id(db, doc.project, "assignee", who).await?)),
-        Some(None) => Some(None),
-        None => None,
-    };
-    let schema = schema::of_document(db, doc.category).await?;
-    let (mut tx, doc) = annotations::lock::document(db, doc.id).await?;
-    if body.is_reviewed == Some(true) && !doc.is_reviewed {
-        let (_, counts) = annotations::tree::build(&mut tx, &doc, &schema).await?;
-        if let Some(why) = counts.review_blocker() {
-            return Err(Error::field("is_reviewed", why));
-        }
-    }
-    sqlx::query(
-        "UPDATE documents SET data_file_name = COALESCE($1, data_file_name), category_id = CASE WHEN $2 THEN $3 ELSE category_id END,
-            category_is_revised = COALESCE($4, category_is_revised), is_reviewed = COALESCE($5, is_reviewed),
-            dataset_status = COALESCE($6, dataset_status), assignee_id = CASE WHEN $7 THEN $8 ELSE assignee_id END WHERE id = $9",
-    )
-    .bind(name)
-    .bind(body.category.is_some())
-    .bind(category)
-    .bind(body.category_is_revised)
-    .bind(body.is_reviewed)
-    .bind(dataset_status)
-    .bind(assignee.is_some())
-    .bind(assignee.flatten())
-    .bind(doc.id)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Deletes a document with its pages and files, and its document set with the uploaded file when it was the

@@ -27,6 +27,6 @@ pub async fn visible(db: &Db, user: i64, id: i64) -> Result<DocumentSet> {
         id,
         original_file_url: format!("/doc/show-document-set-original/{id}/"),
         original_number_of_pages: pages as u32,
-        documents: super::details(db, &ids).await?,
+        documents: super::review::details(db, &ids).await?,
     })
 }

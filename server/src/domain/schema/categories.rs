@@ -1,10 +1,10 @@
 //! Categories (§4). A category is stored as its default label set (same id and name) plus a `categories`
 //! row; its `schema` lists that set first, then the label sets linked to it.
 
-use lectern_api::{Category, CategoryWrite};
+use lectern_api::{Category, CategoryWrite, SchemaLabel, SchemaLabelSet};
 
 use super::{unique_name, Table};
-use crate::db::{self, Db};
+use crate::db::{self, Db, Flag};
 use crate::domain::list::{Filter, FilterKind, ListSpec};
 use crate::domain::validate;
 use crate::error::{Error, Result};
@@ -38,7 +38,7 @@ pub async fn load(db: &Db, ids: &[i64]) -> Result<Vec<Category>> {
     let mut categories = Vec::with_capacity(rows.len());
     for r in rows {
         categories.push(Category {
-            schema: super::of_category(db, r.id).await?,
+            schema: schema(db, r.id).await?,
             id: r.id,
             name: r.name,
             api_name: r.api_name,
@@ -126,4 +126,58 @@ pub async fn update(db: &Db, current: Category, body: CategoryWrite) -> Result<(
 pub async fn delete(db: &Db, id: i64) -> Result<()> {
     sqlx::query("DELETE FROM label_sets WHERE id = $1").bind(id).execute(db).await?;
     Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct SchemaSetRow {
+    id: i64,
+    name: String,
+    api_name: String,
+    #[sqlx(try_from = "Flag")]
+    has_multiple_annotation_sets: bool,
+}
+
+/// The category's default label set, then the label sets linked to it, each with its labels.
+pub async fn schema(db: &Db, category: i64) -> Result<Vec<SchemaLabelSet>> {
+    let sets: Vec<SchemaSetRow> = sqlx::query_as(
+        "SELECT id, name, api_name, has_multiple_annotation_sets FROM label_sets
+         WHERE id = $1 OR id IN (SELECT label_set_id FROM category_label_sets WHERE category_id = $1)
+         ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END, id",
+    )
+    .bind(category)
+    .fetch_all(db)
+    .await?;
+    let ids: Vec<i64> = sets.iter().map(|s| s.id).collect();
+    let mut labels = super::label_sets::labels_of(db, &ids).await?;
+    Ok(sets
+        .into_iter()
+        .map(|s| SchemaLabelSet {
+            labels: labels
+                .remove(&s.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|l| SchemaLabel {
+                    id: l.id,
+                    name: l.name,
+                    api_name: l.api_name,
+                    description: l.description,
+                    data_type: l.data_type,
+                    has_multiple_top_candidates: l.has_multiple_top_candidates,
+                    threshold: l.threshold,
+                })
+                .collect(),
+            id: s.id,
+            name: s.name,
+            api_name: s.api_name,
+            has_multiple_annotation_sets: s.has_multiple_annotation_sets,
+        })
+        .collect())
+}
+
+/// The label schema of a document's category; none without a category.
+pub async fn schema_of(db: &Db, category: Option<i64>) -> Result<Vec<SchemaLabelSet>> {
+    match category {
+        Some(category) => schema(db, category).await,
+        None => Ok(Vec::new()),
+    }
 }

@@ -8,107 +8,13 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::jobs;
-use super::list::{Filter, FilterKind, ListSpec, Scope};
+use super::list::Scope;
 use crate::db::{self, Db, Flag};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AiKind {
-    Extraction,
-    Categorization,
-    Splitting,
-}
-
-impl AiKind {
-    pub const ALL: [AiKind; 3] = [AiKind::Extraction, AiKind::Categorization, AiKind::Splitting];
-
-    /// The path of its endpoints under `/api/v3/`.
-    pub fn path(self) -> &'static str {
-        match self {
-            AiKind::Extraction => "extraction-ais",
-            AiKind::Categorization => "category-ais",
-            AiKind::Splitting => "splitting-ais",
-        }
-    }
-
-    pub fn from_path(path: &str) -> Option<AiKind> {
-        AiKind::ALL.into_iter().find(|k| k.path() == path)
-    }
-
-    fn table(self) -> &'static str {
-        match self {
-            AiKind::Extraction => "extraction_ais",
-            AiKind::Categorization => "category_ais",
-            AiKind::Splitting => "splitting_ais",
-        }
-    }
-
-    /// The folder of its files in storage.
-    fn files(self) -> &'static str {
-        match self {
-            AiKind::Extraction => "extraction",
-            AiKind::Categorization => "category",
-            AiKind::Splitting => "splitting",
-        }
-    }
-
-    /// What an AI of this kind belongs to, which has one active AI: the category or the project.
-    fn owner_column(self) -> &'static str {
-        match self {
-            AiKind::Extraction => "category_id",
-            AiKind::Categorization | AiKind::Splitting => "project_id",
-        }
-    }
-
-    /// The body field naming the owner when an AI is made.
-    pub fn owner_field(self) -> &'static str {
-        match self {
-            AiKind::Extraction => "category",
-            AiKind::Categorization | AiKind::Splitting => "project",
-        }
-    }
-
-    /// The score by which a new AI is compared with the active one.
-    pub fn metric(self) -> &'static str {
-        match self {
-            AiKind::Extraction => "strict F1",
-            AiKind::Categorization => "accuracy",
-            AiKind::Splitting => "split F1",
-        }
-    }
-
-    fn scope(self) -> &'static str {
-        match self {
-            AiKind::Extraction => "the category",
-            AiKind::Categorization | AiKind::Splitting => "the project",
-        }
-    }
-
-    pub fn list(self) -> &'static ListSpec {
-        const ORDERING: &[(&str, &str)] = &[("id", "t.id"), ("created_at", "t.created_at"), ("status", "t.status")];
-        const BY_PROJECT: &[Filter] = &[
-            Filter { param: "project_id", column: "t.project_id", kind: FilterKind::Int },
-            Filter { param: "status", column: "t.status", kind: FilterKind::Text },
-        ];
-        const EXTRACTION: ListSpec = ListSpec {
-            from: "extraction_ais t",
-            ordering: ORDERING,
-            filters: &[
-                Filter { param: "project_id", column: "t.project_id", kind: FilterKind::Int },
-                Filter { param: "category", column: "t.category_id", kind: FilterKind::Int },
-                Filter { param: "status", column: "t.status", kind: FilterKind::Text },
-            ],
-        };
-        const CATEGORIZATION: ListSpec = ListSpec { from: "category_ais t", ordering: ORDERING, filters: BY_PROJECT };
-        const SPLITTING: ListSpec = ListSpec { from: "splitting_ais t", ordering: ORDERING, filters: BY_PROJECT };
-        match self {
-            AiKind::Extraction => &EXTRACTION,
-            AiKind::Categorization => &CATEGORIZATION,
-            AiKind::Splitting => &SPLITTING,
-        }
-    }
-}
+pub mod kind;
+pub use kind::AiKind;
 
 pub fn scope(user: i64) -> Scope {
     Scope::member(user)
@@ -421,13 +327,5 @@ mod tests {
         let (equal, why) = decide(0.8, Some((4, 0.8)));
         assert!(!equal && why.starts_with("Not activated"), "{why}");
         assert!(!decide(0.1, Some((4, 0.8))).0);
-    }
-
-    #[test]
-    fn kinds_are_named_by_their_paths() {
-        for kind in AiKind::ALL {
-            assert_eq!(AiKind::from_path(kind.path()), Some(kind));
-        }
-        assert_eq!(AiKind::from_path("projects"), None);
     }
 }
