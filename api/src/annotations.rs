@@ -256,7 +256,12 @@ pub struct AnnotationWrite {
     pub selection_bbox: Option<Option<PageBox>>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::lenient::opt_bool")]
     pub is_correct: Option<bool>,
-    #[serde(default, alias = "is_revised", skip_serializing_if = "Option::is_none", deserialize_with = "crate::lenient::opt_bool")]
+    #[serde(
+        default,
+        alias = "is_revised",
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lenient::opt_bool"
+    )]
     pub revised: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,

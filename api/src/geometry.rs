@@ -87,7 +87,12 @@ pub struct Rect {
 impl Rect {
     /// The smallest rectangle holding both.
     pub fn union(self, other: Rect) -> Rect {
-        Rect { x0: self.x0.min(other.x0), x1: self.x1.max(other.x1), y0: self.y0.min(other.y0), y1: self.y1.max(other.y1) }
+        Rect {
+            x0: self.x0.min(other.x0),
+            x1: self.x1.max(other.x1),
+            y0: self.y0.min(other.y0),
+            y1: self.y1.max(other.y1),
+        }
     }
 
     /// Whether `inner` lies completely inside (edges included).

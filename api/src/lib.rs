@@ -416,7 +416,11 @@ impl ErrorBody {
                         serde_json::Value::String(s) => s.clone(),
                         other => other.to_string(),
                     };
-                    if field == "non_field_errors" { text } else { format!("{field}: {text}") }
+                    if field == "non_field_errors" {
+                        text
+                    } else {
+                        format!("{field}: {text}")
+                    }
                 })
                 .collect::<Vec<_>>()
                 .join("; "),
@@ -442,7 +446,9 @@ mod tests {
 
     #[test]
     fn booleans_arrive_in_many_spellings() {
-        for (text, expected) in [("true", Some(true)), ("\"True\"", Some(true)), ("\"0\"", Some(false)), ("1", Some(true)), ("null", None)] {
+        for (text, expected) in
+            [("true", Some(true)), ("\"True\"", Some(true)), ("\"0\"", Some(false)), ("1", Some(true)), ("null", None)]
+        {
             let w: LabelWrite = serde_json::from_str(&format!(r#"{{"has_multiple_top_candidates": {text}}}"#)).unwrap();
             assert_eq!(w.has_multiple_top_candidates, expected, "{text}");
         }

@@ -89,7 +89,10 @@ impl LabelState {
 
 impl ReviewCounts {
     /// Counts the states of a document's annotations and of its label slots.
-    pub fn of(annotations: impl IntoIterator<Item = State>, labels: impl IntoIterator<Item = LabelState>) -> ReviewCounts {
+    pub fn of(
+        annotations: impl IntoIterator<Item = State>,
+        labels: impl IntoIterator<Item = LabelState>,
+    ) -> ReviewCounts {
         let mut c = ReviewCounts::default();
         for s in annotations {
             match s {
@@ -128,7 +131,9 @@ impl ReviewCounts {
 impl AnnotationSet {
     /// The state of each label of the set; `missing(label)` tells whether the label is marked "not found" here.
     pub fn label_states<'a>(&'a self, missing: impl Fn(i64) -> bool + 'a) -> impl Iterator<Item = LabelState> + 'a {
-        self.labels.iter().map(move |l| LabelState::of(l.annotations.iter().map(AnnotationNested::state), missing(l.id)))
+        self.labels
+            .iter()
+            .map(move |l| LabelState::of(l.annotations.iter().map(AnnotationNested::state), missing(l.id)))
     }
 }
 

@@ -7,12 +7,12 @@
 
 use std::time::Instant;
 
-use lectern_server::ai::{categorize, split};
 use lectern_server::ai::corpus::{self, test_ids, test_schema, LETTER_KINDS};
 use lectern_server::ai::evaluate::{evaluate, Sample};
+use lectern_server::ai::extraction::params;
 use lectern_server::ai::group::group;
 use lectern_server::ai::model::{self, Example};
-use lectern_server::ai::extraction::params;
+use lectern_server::ai::{categorize, split};
 use lectern_server::ai::{Annotation, Document};
 
 fn main() {

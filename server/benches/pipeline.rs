@@ -23,7 +23,13 @@ fn workspace() -> PathBuf {
 /// An invoice-like page: 45 lines of 10 pt text.
 fn page(number: usize) -> Page {
     (0..45).fold(Page::a4(), |page, line| {
-        let text = format!("Pos. {line:02} Rechnung 2024-{number:03} Artikel {} Menge {} Betrag {},{:02} EUR", line * 7 + number, line % 9 + 1, 10 + line * 3, line % 100);
+        let text = format!(
+            "Pos. {line:02} Rechnung 2024-{number:03} Artikel {} Menge {} Betrag {},{:02} EUR",
+            line * 7 + number,
+            line % 9 + 1,
+            10 + line * 3,
+            line % 100
+        );
         page.text(50.0, 800.0 - line as f64 * 16.0, 10.0, &text)
     })
 }
@@ -45,7 +51,11 @@ fn run(cmd: &mut Command) {
 
 fn peak_memory_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb: f64 = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0.0);
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
     kb / 1024.0
 }
 
@@ -53,7 +63,9 @@ fn main() {
     ocr::limit_openmp_threads().expect("restart with OMP_THREAD_LIMIT=1");
     let dir = std::env::temp_dir().join(format!("lectern-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let lib = std::env::var_os("PDFIUM_LIB").map(PathBuf::from).unwrap_or_else(|| workspace().join(".tools/pdfium/libpdfium.so"));
+    let lib = std::env::var_os("PDFIUM_LIB")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join(".tools/pdfium/libpdfium.so"));
     let path = dir.join("invoices.pdf");
     std::fs::write(&path, document(&(0..PDF_PAGES).map(page).collect::<Vec<_>>())).unwrap();
 
@@ -73,7 +85,10 @@ fn main() {
     });
     let poppler_text = timed(|| run(Command::new("pdftotext").arg("-bbox").arg(&path).arg(dir.join("bbox.html"))));
     let poppler_render = timed(|| {
-        run(Command::new("pdftoppm").args(["-gray", "-png", "-scale-to", &pdf::PAGE_IMAGE_LONG_SIDE.to_string()]).arg(&path).arg(dir.join("page")))
+        run(Command::new("pdftoppm")
+            .args(["-gray", "-png", "-scale-to", &pdf::PAGE_IMAGE_LONG_SIDE.to_string()])
+            .arg(&path)
+            .arg(dir.join("page")))
     });
 
     // A scan: the first pages rendered at 300 dpi, then read back by OCR.
@@ -89,14 +104,24 @@ fn main() {
     let mut words = 0;
     let ocr_time = timed(|| {
         for scan in &scans {
-            let page = ocr::PageImage { width: scan.width(), height: scan.height(), channels: 1, dpi: SCAN_DPI, pixels: scan.as_raw() };
+            let page = ocr::PageImage {
+                width: scan.width(),
+                height: scan.height(),
+                channels: 1,
+                dpi: SCAN_DPI,
+                pixels: scan.as_raw(),
+            };
             words += ocr::recognize(&page).unwrap().lines.iter().map(|l| l.words.len()).sum::<usize>();
         }
     });
     let tesseract_cli = timed(|| {
         for i in 0..SCAN_PAGES {
             let png = dir.join(format!("scan-{i}.png"));
-            run(Command::new("tesseract").arg(&png).arg(dir.join(format!("cli-{i}"))).args(["-l", "deu+eng", "--dpi", &SCAN_DPI.to_string(), "quiet"]).env("OMP_THREAD_LIMIT", "1"));
+            run(Command::new("tesseract")
+                .arg(&png)
+                .arg(dir.join(format!("cli-{i}")))
+                .args(["-l", "deu+eng", "--dpi", &SCAN_DPI.to_string(), "quiet"])
+                .env("OMP_THREAD_LIMIT", "1"));
         }
     });
 
@@ -104,9 +129,8 @@ fn main() {
     let bundle = dir.join("bundle.pdf");
     std::fs::write(&bundle, document(&(0..BUNDLE_PAGES).map(page).collect::<Vec<_>>())).unwrap();
     let per_part = BUNDLE_PAGES / BUNDLE_PARTS;
-    let parts: Vec<Vec<(usize, u8)>> = (0..BUNDLE_PARTS)
-        .map(|p| (p * per_part..(p + 1) * per_part).map(|i| (i, (i % 2) as u8)).collect())
-        .collect();
+    let parts: Vec<Vec<(usize, u8)>> =
+        (0..BUNDLE_PARTS).map(|p| (p * per_part..(p + 1) * per_part).map(|i| (i, (i % 2) as u8)).collect()).collect();
     let compose = timed(|| {
         for (n, pages) in parts.iter().enumerate() {
             pdf::compose(&lib, &bundle, pages, &dir.join(format!("part-{n}.pdf"))).unwrap();

@@ -19,15 +19,20 @@ const DEMO_PROJECT: &str = "Demo: invoices and payslips";
 pub async fn seed(state: AppState) -> anyhow::Result<()> {
     users::upsert_user(&state.db, DEMO_EMAIL, DEMO_PASSWORD).await?;
     let api = Api { app: http::app(state.clone(), None), token: String::new() };
-    let token = api.call(Method::POST, "/api/v3/auth/", json!({"username": DEMO_EMAIL, "password": DEMO_PASSWORD})).await?;
+    let token =
+        api.call(Method::POST, "/api/v3/auth/", json!({"username": DEMO_EMAIL, "password": DEMO_PASSWORD})).await?;
     let api = Api { token: token["token"].as_str().unwrap_or_default().to_owned(), ..api };
 
     let projects = api.call(Method::GET, "/api/v3/projects/?limit=1000", Value::Null).await?;
     let exists = projects["results"].as_array().into_iter().flatten().any(|p| p["name"] == DEMO_PROJECT);
     if !exists {
         let project = api.call(Method::POST, "/api/v3/projects/", json!({"name": DEMO_PROJECT})).await?["id"].clone();
-        let invoice = api.call(Method::POST, "/api/v3/categories/", json!({"project": project, "name": "Invoice"})).await?["id"].clone();
-        let payslip = api.call(Method::POST, "/api/v3/categories/", json!({"project": project, "name": "Payslip"})).await?["id"].clone();
+        let invoice =
+            api.call(Method::POST, "/api/v3/categories/", json!({"project": project, "name": "Invoice"})).await?["id"]
+                .clone();
+        let payslip =
+            api.call(Method::POST, "/api/v3/categories/", json!({"project": project, "name": "Payslip"})).await?["id"]
+                .clone();
         let label = |name: &'static str, data_type: &'static str, sets: Value| {
             let api = &api;
             let project = project.clone();
@@ -47,8 +52,15 @@ pub async fn seed(state: AppState) -> anyhow::Result<()> {
                           "categories": [invoice], "labels": [description, amount]});
         api.call(Method::POST, "/api/v3/label-sets/", body).await?;
         let labels = [("Invoice number", number), ("Invoice date", date), ("Total", total)];
-        for (i, (no, day, sum)) in [("2024-001", "2024-03-01", "119,00"), ("2024-002", "2024-03-15", "42,50")].into_iter().enumerate() {
-            let lines = [format!("Invoice {no}"), format!("Date: {day}"), "Consulting 100,00".into(), format!("Total: {sum} EUR")];
+        for (i, (no, day, sum)) in
+            [("2024-001", "2024-03-01", "119,00"), ("2024-002", "2024-03-15", "42,50")].into_iter().enumerate()
+        {
+            let lines = [
+                format!("Invoice {no}"),
+                format!("Date: {day}"),
+                "Consulting 100,00".into(),
+                format!("Total: {sum} EUR"),
+            ];
             let pdf = invoice_pdf(&lines);
             let path = format!("/api/v3/documents/?project={project}");
             let doc = api.upload(&path, &format!("invoice-{}.pdf", i + 1), &project, &invoice, pdf).await?;
@@ -59,7 +71,14 @@ pub async fn seed(state: AppState) -> anyhow::Result<()> {
                     let start = text[..at].chars().count();
                     let label = label.as_i64().unwrap_or(0);
                     let end = start + value.chars().count();
-                    suggestions.push(Suggestion { label, label_set: None, start_offset: start, end_offset: end, confidence, group: None });
+                    suggestions.push(Suggestion {
+                        label,
+                        label_set: None,
+                        start_offset: start,
+                        end_offset: end,
+                        confidence,
+                        group: None,
+                    });
                 }
             }
             write::suggest(&state, id, &suggestions).await.map_err(|e| anyhow::anyhow!("suggestions: {e:?}"))?;
@@ -72,7 +91,10 @@ pub async fn seed(state: AppState) -> anyhow::Result<()> {
 
 /// A one-page A4 invoice with `lines` of text in Courier, the way a simple invoice generator writes it.
 fn invoice_pdf(lines: &[String]) -> Vec<u8> {
-    let page = lines.iter().enumerate().fold(Page::a4(), |page, (i, line)| page.text(72.0, 760.0 - 30.0 * i as f64, 12.0, line));
+    let page = lines
+        .iter()
+        .enumerate()
+        .fold(Page::a4(), |page, (i, line)| page.text(72.0, 760.0 - 30.0 * i as f64, 12.0, line));
     document(&[page])
 }
 
@@ -83,11 +105,22 @@ struct Api {
 
 impl Api {
     /// Uploads a PDF with `sync=True` (processed before the answer) into the project and category.
-    async fn upload(&self, path: &str, name: &str, project: &Value, category: &Value, pdf: Vec<u8>) -> anyhow::Result<Value> {
+    async fn upload(
+        &self,
+        path: &str,
+        name: &str,
+        project: &Value,
+        category: &Value,
+        pdf: Vec<u8>,
+    ) -> anyhow::Result<Value> {
         let boundary = "lectern-demo-boundary";
         let mut body = Vec::new();
-        for (field, value) in [("project", project.to_string()), ("category", category.to_string()), ("sync", "True".into())] {
-            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n").bytes());
+        for (field, value) in
+            [("project", project.to_string()), ("category", category.to_string()), ("sync", "True".into())]
+        {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n").bytes(),
+            );
         }
         body.extend(
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"data_file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").bytes(),
@@ -103,12 +136,17 @@ impl Api {
         let resp = self.app.clone().oneshot(req).await?;
         let status = resp.status();
         let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await?;
-        anyhow::ensure!(status == StatusCode::CREATED, "upload of {name} answered {status}: {}", String::from_utf8_lossy(&bytes));
+        anyhow::ensure!(
+            status == StatusCode::CREATED,
+            "upload of {name} answered {status}: {}",
+            String::from_utf8_lossy(&bytes)
+        );
         Ok(serde_json::from_slice(&bytes)?)
     }
 
     async fn call(&self, method: Method, path: &str, body: Value) -> anyhow::Result<Value> {
-        let mut req = Request::builder().method(method.clone()).uri(path).header(header::CONTENT_TYPE, "application/json");
+        let mut req =
+            Request::builder().method(method.clone()).uri(path).header(header::CONTENT_TYPE, "application/json");
         if !self.token.is_empty() {
             req = req.header(header::AUTHORIZATION, format!("Token {}", self.token));
         }

@@ -79,11 +79,8 @@ fn main() -> anyhow::Result<()> {
 
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Serve {
-        addr: "127.0.0.1:8080".parse()?,
-        dist: None,
-        log_json: false,
-    });
+    let command =
+        cli.command.unwrap_or(Command::Serve { addr: "127.0.0.1:8080".parse()?, dist: None, log_json: false });
     let json_logs = matches!(command, Command::Serve { log_json: true, .. });
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     if json_logs {

@@ -30,7 +30,6 @@ struct Image {
     data: Vec<u8>,
 }
 
-
 /// The header of a PNG file: width, height, bit depth, colour type, interlace method.
 pub fn png_header(png: &[u8]) -> (u32, u32, u8, u8, u8) {
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");

@@ -78,8 +78,9 @@ impl LetterProject {
             let ai = self.train(client, ais).await;
             assert_eq!((ai["status"].as_str(), ai["active"].as_bool()), (Some("done"), Some(true)), "{ai}");
         }
-        let (code, body) =
-            client.patch(&format!("/api/v3/projects/{}/splitting/", self.project), json!({"split_uploads": true})).await;
+        let (code, body) = client
+            .patch(&format!("/api/v3/projects/{}/splitting/", self.project), json!({"split_uploads": true}))
+            .await;
         assert_eq!(code, StatusCode::OK, "{body}");
     }
 }

@@ -41,7 +41,8 @@ async fn login_with_json_or_form_gives_the_accounts_one_token() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(token_of(&body), first, "a second login returns the same token");
 
-    let (status, body) = anon.form(Method::POST, LOGIN, &[("username", "ann@example.com"), ("password", PASSWORD)]).await;
+    let (status, body) =
+        anon.form(Method::POST, LOGIN, &[("username", "ann@example.com"), ("password", PASSWORD)]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(token_of(&body), first, "a form login returns the same token");
 
@@ -202,7 +203,8 @@ async fn logout_revokes_the_token_and_login_makes_a_new_one() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["email"], "bob@example.com");
 
-    let (status, body) = server.anonymous().post(LOGIN, json!({"username": "ann@example.com", "password": PASSWORD})).await;
+    let (status, body) =
+        server.anonymous().post(LOGIN, json!({"username": "ann@example.com", "password": PASSWORD})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let new = token_of(&body);
     assert_ne!(new, old);

@@ -5,10 +5,10 @@
 use std::collections::BTreeSet;
 
 use lectern_tests::pdf::{self, Page, A4, COURIER_ADVANCE};
+use lectern_tests::{assert_field_error, assert_not_found, get_ok};
 use lectern_tests::{ids, keys, Client, Server, StatusCode};
 use reqwest::header;
 use serde_json::{json, Value};
-use lectern_tests::{assert_field_error, assert_not_found, get_ok};
 
 const DOCS: &str = "/api/v3/documents/";
 
@@ -1000,13 +1000,16 @@ async fn documents_without_a_category_get_the_best_matching_one() {
     assert_eq!(doc["category"], fx.category, "{doc}");
     let confidence = doc["category_confidence"].as_f64().unwrap();
     assert!(confidence > 0.5 && confidence <= 1.0, "{confidence}");
-    let doc = client.upload_ok(fx.project, "b.pdf", small_pdf("Payslip March Net pay 2.100,00"), &[("sync", "True")]).await;
+    let doc =
+        client.upload_ok(fx.project, "b.pdf", small_pdf("Payslip March Net pay 2.100,00"), &[("sync", "True")]).await;
     assert_eq!(doc["category"], payslip, "{doc}");
     // No keyword at all: no category is guessed, and a category sent with the upload is kept as it is.
     let doc = client.upload_ok(fx.project, "c.pdf", small_pdf("Lorem ipsum dolor"), &[("sync", "True")]).await;
     assert_eq!((doc["category"].clone(), doc["category_confidence"].clone()), (Value::Null, Value::Null), "{doc}");
     let given = payslip.to_string();
-    let doc = client.upload_ok(fx.project, "d.pdf", small_pdf("Invoice Total"), &[("sync", "True"), ("category", &given)]).await;
+    let doc = client
+        .upload_ok(fx.project, "d.pdf", small_pdf("Invoice Total"), &[("sync", "True"), ("category", &given)])
+        .await;
     assert_eq!(doc["category"], payslip, "{doc}");
 }
 

@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use lectern_tests::assert_field_error;
 use lectern_tests::{away_from_midnight, ids, keys, utc_date, Client, Server, StatusCode};
 use serde_json::{json, Value};
-use lectern_tests::assert_field_error;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Kind {
@@ -175,9 +175,11 @@ async fn ordering_sorts_by_the_named_fields(kind: Kind) {
 
     // Several fields: equal names (across projects, where names may repeat) are ordered by the second.
     let dup_project = if kind == Kind::Projects { 0 } else { env.projects[1] };
-    let dups = [kind.create(&env.client, dup_project, "alpha").await, kind.create(&env.client, dup_project, "golf").await];
+    let dups =
+        [kind.create(&env.client, dup_project, "alpha").await, kind.create(&env.client, dup_project, "golf").await];
     let items = env.client.get_all(&kind.list("ordering=name,-id")).await;
-    let pairs: Vec<(String, i64)> = items.iter().map(|i| (i["name"].as_str().unwrap().to_owned(), i["id"].as_i64().unwrap())).collect();
+    let pairs: Vec<(String, i64)> =
+        items.iter().map(|i| (i["name"].as_str().unwrap().to_owned(), i["id"].as_i64().unwrap())).collect();
     let alpha: Vec<i64> = pairs.iter().filter(|(n, _)| n == "alpha").map(|(_, id)| *id).collect();
     assert_eq!(alpha, [dups[0], created[1]], "{pairs:?}");
     assert_eq!(pairs[0].0, "alpha");
@@ -356,7 +358,11 @@ async fn paths_without_the_trailing_slash_work(kind: Kind) {
     let (status, _) = env.client.delete(&format!("{bare}/{}", created[1])).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(ids(&env.client.get_all(bare).await), [created[0], created[2]]);
-    let body = if kind == Kind::Projects { json!({"name": "new"}) } else { json!({"project": env.projects[0], "name": "new"}) };
+    let body = if kind == Kind::Projects {
+        json!({"name": "new"})
+    } else {
+        json!({"project": env.projects[0], "name": "new"})
+    };
     let (status, made) = env.client.post(bare, body).await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
 }

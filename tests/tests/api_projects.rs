@@ -1,9 +1,9 @@
 //! Projects (§3): create, list, detail, update, delete, visibility to other users, and bad input.
 
+use lectern_tests::assert_field_error;
 use lectern_tests::{ids, keys, Client, Server, StatusCode};
 use reqwest::Method;
 use serde_json::{json, Value};
-use lectern_tests::assert_field_error;
 
 const PROJECTS: &str = "/api/v3/projects/";
 
@@ -84,7 +84,8 @@ async fn patch_returns_the_full_object_and_keeps_other_fields() {
     let ann = server.user("ann@example.com").await;
     let id = ann.create(PROJECTS, json!({"name": "Old", "decimal_separator": ","})).await;
 
-    let (status, patched) = ann.patch(&detail(id), json!({"name": "  New name  ", "enable_translated_strings": true})).await;
+    let (status, patched) =
+        ann.patch(&detail(id), json!({"name": "  New name  ", "enable_translated_strings": true})).await;
     assert_eq!(status, StatusCode::OK, "{patched}");
     assert_project(&patched);
     assert_eq!(patched["id"], id);
@@ -227,7 +228,8 @@ async fn malformed_bodies_and_paths_are_refused() {
     let (status, resp) = ann.patch(&detail(id), json!({"name": 5})).await;
     assert_field_error(status, &resp, "name");
 
-    let malformed = ann.request(Method::POST, PROJECTS).header("Content-Type", "application/json").body(r#"{"name": "P""#);
+    let malformed =
+        ann.request(Method::POST, PROJECTS).header("Content-Type", "application/json").body(r#"{"name": "P""#);
     let (status, resp) = Client::send(malformed).await;
     assert_detail_error(status, &resp, StatusCode::BAD_REQUEST);
     // A body must be an object: serde would otherwise read `["name"]` positionally and create a project.
@@ -266,7 +268,11 @@ async fn form_encoded_create_reads_capitalised_booleans() {
     let server = Server::start().await;
     let ann = server.user("ann@example.com").await;
     let (status, created) = ann
-        .form(Method::POST, PROJECTS, &[("name", "Formed"), ("enable_translated_strings", "True"), ("priority_processing", "False")])
+        .form(
+            Method::POST,
+            PROJECTS,
+            &[("name", "Formed"), ("enable_translated_strings", "True"), ("priority_processing", "False")],
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_project(&created);

@@ -1,10 +1,10 @@
 //! Project setup (§4–6): categories with their default label set and `schema`, labels (with the SDK's
 //! legacy field names), label sets and their links, and the input each refuses.
 
+use lectern_tests::{assert_field_error, assert_not_found, get_ok};
 use lectern_tests::{ids, keys, Client, Server, StatusCode};
 use reqwest::Method;
 use serde_json::{json, Value};
-use lectern_tests::{assert_field_error, assert_not_found, get_ok};
 
 const CATEGORIES: &str = "/api/v3/categories/";
 const LABELS: &str = "/api/v3/labels/";
@@ -22,10 +22,28 @@ const CATEGORY_KEYS: [&str; 10] = [
     "schema",
     "threshold",
 ];
-const LABEL_KEYS: [&str; 9] =
-    ["api_name", "data_type", "description", "has_multiple_top_candidates", "id", "label_sets", "name", "project", "threshold"];
-const LABEL_SET_KEYS: [&str; 9] =
-    ["api_name", "categories", "description", "has_multiple_annotation_sets", "id", "is_category", "labels", "name", "project"];
+const LABEL_KEYS: [&str; 9] = [
+    "api_name",
+    "data_type",
+    "description",
+    "has_multiple_top_candidates",
+    "id",
+    "label_sets",
+    "name",
+    "project",
+    "threshold",
+];
+const LABEL_SET_KEYS: [&str; 9] = [
+    "api_name",
+    "categories",
+    "description",
+    "has_multiple_annotation_sets",
+    "id",
+    "is_category",
+    "labels",
+    "name",
+    "project",
+];
 const SCHEMA_SET_KEYS: [&str; 5] = ["api_name", "has_multiple_annotation_sets", "id", "labels", "name"];
 const SCHEMA_LABEL_KEYS: [&str; 7] =
     ["api_name", "data_type", "description", "has_multiple_top_candidates", "id", "name", "threshold"];
@@ -55,7 +73,8 @@ async fn a_category_is_created_with_its_default_label_set() {
     let ann = server.user("ann@example.com").await;
     let project = ann.create("/api/v3/projects/", json!({"name": "P"})).await;
 
-    let (status, cat) = ann.post(CATEGORIES, json!({"project": project, "name": "Invoice", "description": "Bills"})).await;
+    let (status, cat) =
+        ann.post(CATEGORIES, json!({"project": project, "name": "Invoice", "description": "Bills"})).await;
     assert_eq!(status, StatusCode::CREATED, "{cat}");
     assert_eq!(keys(&cat), CATEGORY_KEYS);
     assert_eq!(cat["name"], "Invoice");
@@ -101,12 +120,17 @@ async fn the_schema_lists_the_default_set_first_then_linked_sets_with_labels() {
     let ann = server.user("ann@example.com").await;
     let project = ann.create("/api/v3/projects/", json!({"name": "P"})).await;
     // The linked set is made before the category, so its id is smaller: order is not by id.
-    let linked = ann.create(LABEL_SETS, json!({"project": project, "name": "Positions", "has_multiple_annotation_sets": true})).await;
+    let linked = ann
+        .create(LABEL_SETS, json!({"project": project, "name": "Positions", "has_multiple_annotation_sets": true}))
+        .await;
     let unlinked = ann.create(LABEL_SETS, json!({"project": project, "name": "Unrelated"})).await;
     let cat = ann.create(CATEGORIES, json!({"project": project, "name": "Invoice"})).await;
     assert!(linked < cat);
     let total = ann
-        .create(LABELS, json!({"project": project, "name": "Total", "data_type": "Number", "threshold": 0.5, "label_sets": [cat]}))
+        .create(
+            LABELS,
+            json!({"project": project, "name": "Total", "data_type": "Number", "threshold": 0.5, "label_sets": [cat]}),
+        )
         .await;
     let amount = ann.create(LABELS, json!({"project": project, "name": "Amount", "label_sets": [linked]})).await;
     ann.create(LABELS, json!({"project": project, "name": "Other", "label_sets": [unlinked]})).await;
@@ -170,7 +194,10 @@ async fn labels_accept_the_sdks_legacy_names_and_the_current_ones() {
 
     // Current names.
     let (status, current) = ann
-        .post(LABELS, json!({"project": project, "name": "Due", "data_type": "Date", "label_sets": [fx.category, fx.label_set]}))
+        .post(
+            LABELS,
+            json!({"project": project, "name": "Due", "data_type": "Date", "label_sets": [fx.category, fx.label_set]}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{current}");
     assert_eq!(current["name"], "Due");
@@ -183,8 +210,12 @@ async fn labels_accept_the_sdks_legacy_names_and_the_current_ones() {
     assert!(schema_labels(&category, fx.label_set).contains(&current_id));
 
     // `categories` is the older name of `label_sets`; a data type may be sent in any case.
-    let (status, aliased) =
-        ann.post(LABELS, json!({"project": project, "name": "Paid", "data_type": "true/false", "categories": [fx.category]})).await;
+    let (status, aliased) = ann
+        .post(
+            LABELS,
+            json!({"project": project, "name": "Paid", "data_type": "true/false", "categories": [fx.category]}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{aliased}");
     assert_eq!(aliased["label_sets"], json!([fx.category]));
     assert_eq!(aliased["data_type"], "True/False");
@@ -222,7 +253,8 @@ async fn label_sets_take_both_names_of_the_multiple_flag_and_their_links() {
     assert_eq!(label["data_type"], "Date");
     let taxes = legacy["id"].as_i64().unwrap();
 
-    let (status, current) = ann.post(LABEL_SETS, json!({"project": project, "name": "Bank", "has_multiple_annotation_sets": false})).await;
+    let (status, current) =
+        ann.post(LABEL_SETS, json!({"project": project, "name": "Bank", "has_multiple_annotation_sets": false})).await;
     assert_eq!(status, StatusCode::CREATED, "{current}");
     assert_eq!(current["has_multiple_annotation_sets"], false);
     assert_eq!(current["categories"], json!([]));
@@ -292,11 +324,13 @@ async fn patch_replaces_links_and_leaves_unsent_ones() {
     expected.sort();
     assert_eq!(label["label_sets"], json!(expected), "label sets are listed by id");
     assert_eq!(label["data_type"], "Number");
-    let (status, label) = ann.patch(&at(LABELS, total), json!({"templates": [fx.category], "description": "Sum"})).await;
+    let (status, label) =
+        ann.patch(&at(LABELS, total), json!({"templates": [fx.category], "description": "Sum"})).await;
     assert_eq!(status, StatusCode::OK, "{label}");
     assert_eq!(label["label_sets"], json!([fx.category]));
     assert_eq!(label["description"], "Sum");
-    let (status, label) = ann.patch(&at(LABELS, total), json!({"text": "Gross", "get_data_type_display": "Percentage"})).await;
+    let (status, label) =
+        ann.patch(&at(LABELS, total), json!({"text": "Gross", "get_data_type_display": "Percentage"})).await;
     assert_eq!(status, StatusCode::OK, "{label}");
     assert_eq!(label["name"], "Gross");
     assert_eq!(label["data_type"], "Percentage");
@@ -314,8 +348,9 @@ async fn renaming_a_category_renames_its_default_set() {
     let ann = server.user("ann@example.com").await;
     let fx = ann.fixture("P").await;
 
-    let (status, cat) =
-        ann.patch(&at(CATEGORIES, fx.category), json!({"name": "Bill", "description": "Renamed", "threshold": 0.7})).await;
+    let (status, cat) = ann
+        .patch(&at(CATEGORIES, fx.category), json!({"name": "Bill", "description": "Renamed", "threshold": 0.7}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{cat}");
     assert_eq!(keys(&cat), CATEGORY_KEYS);
     assert_eq!(cat["name"], "Bill");
@@ -341,7 +376,8 @@ async fn deletes_remove_objects_and_their_links() {
     let ann = server.user("ann@example.com").await;
     let fx = ann.fixture("P").await;
     let (total, date) = (fx.labels[0], fx.labels[1]);
-    let spare = ann.create(LABEL_SETS, json!({"project": fx.project, "name": "Spare", "categories": [fx.category]})).await;
+    let spare =
+        ann.create(LABEL_SETS, json!({"project": fx.project, "name": "Spare", "categories": [fx.category]})).await;
 
     // A label leaves every set it was in.
     let (status, body) = ann.delete(&at(LABELS, total)).await;
@@ -467,7 +503,8 @@ async fn duplicate_names_unknown_types_and_bad_thresholds_are_refused() {
     // Wrong types name the field.
     let (status, resp) = ann.post(LABEL_SETS, json!({"project": p, "name": "S", "labels": "1"})).await;
     assert_field_error(status, &resp, "labels");
-    let (status, resp) = ann.post(LABEL_SETS, json!({"project": p, "name": "S", "has_multiple_sections": "maybe"})).await;
+    let (status, resp) =
+        ann.post(LABEL_SETS, json!({"project": p, "name": "S", "has_multiple_sections": "maybe"})).await;
     assert_field_error(status, &resp, "has_multiple_sections");
     let (status, resp) = ann.post(CATEGORIES, json!({"project": "p", "name": "S"})).await;
     assert_field_error(status, &resp, "project");
@@ -552,12 +589,18 @@ async fn another_users_setup_is_not_found() {
     let bob = server.user("bob@example.com").await;
     let fx = ann.fixture("Ann's").await;
 
-    let paths = [at(CATEGORIES, fx.category), at(LABEL_SETS, fx.label_set), at(LABEL_SETS, fx.category), at(LABELS, fx.labels[0])];
+    let paths = [
+        at(CATEGORIES, fx.category),
+        at(LABEL_SETS, fx.label_set),
+        at(LABEL_SETS, fx.category),
+        at(LABELS, fx.labels[0]),
+    ];
     let before: Vec<Value> = snapshot(&ann, &paths).await;
     for path in &paths {
         let (status, body) = bob.get(path).await;
         assert_not_found(status, &body);
-        let (status, body) = bob.patch(path, json!({"name": "Mine now", "labels": [], "label_sets": [], "categories": []})).await;
+        let (status, body) =
+            bob.patch(path, json!({"name": "Mine now", "labels": [], "label_sets": [], "categories": []})).await;
         assert_not_found(status, &body);
         let (status, body) = bob.delete(path).await;
         assert_not_found(status, &body);
@@ -588,7 +631,8 @@ async fn form_encoded_bodies_take_capitalised_booleans_and_repeated_keys() {
     let project = ann.create("/api/v3/projects/", json!({"name": "P"})).await;
     let p = project.to_string();
 
-    let (status, cat) = ann.form(Method::POST, CATEGORIES, &[("project", &p), ("name", "Invoice"), ("threshold", "0.25")]).await;
+    let (status, cat) =
+        ann.form(Method::POST, CATEGORIES, &[("project", &p), ("name", "Invoice"), ("threshold", "0.25")]).await;
     assert_eq!(status, StatusCode::CREATED, "{cat}");
     assert_eq!(cat["threshold"], 0.25);
     let cat_id = cat["id"].as_i64().unwrap();
@@ -603,8 +647,14 @@ async fn form_encoded_bodies_take_capitalised_booleans_and_repeated_keys() {
         .form(
             Method::POST,
             LABELS,
-            &[("project", &p), ("text", "Total"), ("get_data_type_display", "Number"), ("has_multiple_top_candidates", "True"),
-              ("description", "Sum"), ("templates", &c)],
+            &[
+                ("project", &p),
+                ("text", "Total"),
+                ("get_data_type_display", "Number"),
+                ("has_multiple_top_candidates", "True"),
+                ("description", "Sum"),
+                ("templates", &c),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{total}");
@@ -617,7 +667,13 @@ async fn form_encoded_bodies_take_capitalised_booleans_and_repeated_keys() {
         .form(
             Method::POST,
             LABELS,
-            &[("project", &p), ("name", "Date"), ("has_multiple_top_candidates", "False"), ("label_sets", &c), ("label_sets", &c2)],
+            &[
+                ("project", &p),
+                ("name", "Date"),
+                ("has_multiple_top_candidates", "False"),
+                ("label_sets", &c),
+                ("label_sets", &c2),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{date}");
@@ -631,8 +687,15 @@ async fn form_encoded_bodies_take_capitalised_booleans_and_repeated_keys() {
         .form(
             Method::POST,
             LABEL_SETS,
-            &[("project", &p), ("name", "Positions"), ("has_multiple_sections", "True"), ("categories", &c), ("categories", &c2),
-              ("labels", &t), ("labels", &d)],
+            &[
+                ("project", &p),
+                ("name", "Positions"),
+                ("has_multiple_sections", "True"),
+                ("categories", &c),
+                ("categories", &c2),
+                ("labels", &t),
+                ("labels", &d),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{set}");
@@ -642,7 +705,11 @@ async fn form_encoded_bodies_take_capitalised_booleans_and_repeated_keys() {
     let set_id = set["id"].as_i64().unwrap();
 
     let (status, set) = ann
-        .form(Method::PATCH, &at(LABEL_SETS, set_id), &[("has_multiple_sections", "False"), ("labels", &d), ("categories", &c2)])
+        .form(
+            Method::PATCH,
+            &at(LABEL_SETS, set_id),
+            &[("has_multiple_sections", "False"), ("labels", &d), ("categories", &c2)],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{set}");
     assert_eq!(set["has_multiple_annotation_sets"], false);
@@ -652,7 +719,8 @@ async fn form_encoded_bodies_take_capitalised_booleans_and_repeated_keys() {
     assert_eq!(schema_ids(&get_ok(&ann, &at(CATEGORIES, cat_id)).await), [cat_id]);
 
     // Form errors name the field too.
-    let (status, resp) = ann.form(Method::POST, LABEL_SETS, &[("project", &p), ("name", "X"), ("has_multiple_sections", "Maybe")]).await;
+    let (status, resp) =
+        ann.form(Method::POST, LABEL_SETS, &[("project", &p), ("name", "X"), ("has_multiple_sections", "Maybe")]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{resp}");
     let (status, resp) = ann.form(Method::POST, LABELS, &[("project", &p)]).await;
     assert_field_error(status, &resp, "name");

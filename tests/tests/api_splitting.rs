@@ -66,7 +66,11 @@ async fn a_trained_splitting_ai_proposes_splits_that_are_confirmed_or_rejected()
     assert_eq!(parts(&proposal), truth, "{proposal}");
     for (kind, part) in proposal.as_array().unwrap().iter().enumerate() {
         let best = &part["categories"][0];
-        assert_eq!((best["id"].as_i64(), best["name"].as_str()), (Some(categories[kind]), Some(LETTER_KINDS[kind].0)), "{part}");
+        assert_eq!(
+            (best["id"].as_i64(), best["name"].as_str()),
+            (Some(categories[kind]), Some(LETTER_KINDS[kind].0)),
+            "{part}"
+        );
         let confidence = best["confidence"].as_f64().unwrap();
         assert!(confidence > 0.0 && confidence <= 1.0, "{part}");
         assert_eq!(part["category"], best["id"], "{part}");
@@ -95,7 +99,10 @@ async fn a_trained_splitting_ai_proposes_splits_that_are_confirmed_or_rejected()
         .await;
     assert_eq!(code, StatusCode::OK, "{result}");
     let kept = owner.wait_done(doc["id"].as_i64().unwrap()).await;
-    assert_eq!((kept["number_of_pages"].as_u64(), kept["split_is_revised"].as_bool()), (Some(all.len() as u64), Some(true)));
+    assert_eq!(
+        (kept["number_of_pages"].as_u64(), kept["split_is_revised"].as_bool()),
+        (Some(all.len() as u64), Some(true))
+    );
 
     // A one-page upload does not wait.
     let single = upload(&owner, project, &[vec![vec!["Just one page".to_string()]]], &[]).await;

@@ -19,7 +19,8 @@ async fn serves_the_spa_with_compression_and_cache_headers() {
     let server = Server::start_with(Some(dist.clone())).await;
     let http = reqwest::Client::new();
 
-    let js = http.get(server.url("/lectern-0123456789abcdef.js")).header("Accept-Encoding", "gzip").send().await.unwrap();
+    let js =
+        http.get(server.url("/lectern-0123456789abcdef.js")).header("Accept-Encoding", "gzip").send().await.unwrap();
     assert_eq!(js.status(), StatusCode::OK);
     assert_eq!(js.headers()["content-encoding"], "gzip");
     assert!(js.headers()["cache-control"].to_str().unwrap().contains("immutable"));
@@ -49,7 +50,13 @@ async fn health_spec_and_swagger_ui_work_offline() {
 
     let (status, spec) = client.get("/api/v3/schema/").await;
     assert_eq!(status, StatusCode::OK);
-    for path in ["/api/v3/auth/", "/api/v3/projects/{id}/", "/api/v3/categories/", "/api/v3/labels/", "/api/v3/label-sets/{id}/"] {
+    for path in [
+        "/api/v3/auth/",
+        "/api/v3/projects/{id}/",
+        "/api/v3/categories/",
+        "/api/v3/labels/",
+        "/api/v3/label-sets/{id}/",
+    ] {
         assert!(spec["paths"].get(path).is_some(), "spec lacks {path}");
     }
     assert!(spec["components"]["schemas"].get("Project").is_some());

@@ -141,7 +141,7 @@ pub async fn train(state: &AppState, ai: i64, project: i64) -> anyhow::Result<()
         bail!("Project {project} has no processed, categorised training documents (dataset_status 2).");
     }
     let test = documents(state, project, TEST_DOCUMENTS).await?;
-    ais::set_document_counts(&state.db, KIND, ai, training.len(), test.len()).await?;
+    ais::set_document_counts(&state.db, ai, training.len(), test.len()).await?;
     let (model, evaluation) = tokio::task::spawn_blocking(move || {
         let model = Model::train(&training)?;
         let evaluation = evaluate(&model, &test);
@@ -150,7 +150,7 @@ pub async fn train(state: &AppState, ai: i64, project: i64) -> anyhow::Result<()
     .await??;
     let key = ais::model_key(KIND, ai);
     state.storage.put(&key, model.to_bytes()).await?;
-    ais::set_status(&state.db, KIND, ai, status::TRAINING, 0.9).await?;
+    ais::set_status(&state.db, ai, status::TRAINING, 0.9).await?;
     ais::activate(&state.db, KIND, project, ai, key, &evaluation, |e: &CategoryEvaluation| e.accuracy).await?;
     Ok(())
 }

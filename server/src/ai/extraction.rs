@@ -131,7 +131,7 @@ pub async fn train(state: &AppState, ai: i64, category: i64) -> anyhow::Result<(
         bail!("Category {category} has no processed training documents (dataset_status 2).");
     }
     let test = documents(state, category, TEST_DOCUMENTS).await?;
-    ais::set_document_counts(db, KIND, ai, training.len(), test.len()).await?;
+    ais::set_document_counts(db, ai, training.len(), test.len()).await?;
 
     // Training runs on a blocking thread (and rayon's pool); its progress reaches the row twice a second.
     let done = Arc::new(AtomicU32::new(0));
@@ -149,13 +149,13 @@ pub async fn train(state: &AppState, ai: i64, category: i64) -> anyhow::Result<(
             _ = tokio::time::sleep(Duration::from_millis(500)) => {
                 // Training is 90% of the work, the evaluation the rest.
                 let share = 0.9 * done.load(Ordering::Relaxed) as f64 / 1000.0;
-                ais::set_status(db, KIND, ai, status::TRAINING, share).await?;
+                ais::set_status(db, ai, status::TRAINING, share).await?;
             }
         }
     };
     let key = ais::model_key(KIND, ai);
     state.storage.put(&key, model.to_bytes()).await?;
-    ais::set_status(db, KIND, ai, status::TRAINING, 0.9).await?;
+    ais::set_status(db, ai, status::TRAINING, 0.9).await?;
 
     let schema = schema(state, category).await?;
     let evaluation = tokio::task::spawn_blocking(move || evaluate_on(&model, &test, &schema)).await?;

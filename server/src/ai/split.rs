@@ -241,7 +241,7 @@ pub async fn train(state: &AppState, ai: i64, project: i64) -> anyhow::Result<()
         bail!("Project {project} needs at least two processed training documents (dataset_status 2) to learn where one ends.");
     }
     let test = documents(state, project, TEST_DOCUMENTS).await?;
-    ais::set_document_counts(&state.db, KIND, ai, training.len(), test.len()).await?;
+    ais::set_document_counts(&state.db, ai, training.len(), test.len()).await?;
     let (model, evaluation) = tokio::task::spawn_blocking(move || {
         let model = Model::train(&examples(&training))?;
         let bundles: Vec<Vec<Pages>> = test.chunks(BUNDLE_SIZE).map(<[Pages]>::to_vec).collect();
@@ -251,7 +251,7 @@ pub async fn train(state: &AppState, ai: i64, project: i64) -> anyhow::Result<()
     .await??;
     let key = ais::model_key(KIND, ai);
     state.storage.put(&key, model.to_bytes()).await?;
-    ais::set_status(&state.db, KIND, ai, status::TRAINING, 0.9).await?;
+    ais::set_status(&state.db, ai, status::TRAINING, 0.9).await?;
     ais::activate(&state.db, KIND, project, ai, key, &evaluation, |e: &SplitEvaluation| e.split_points.f1).await?;
     Ok(())
 }
@@ -259,7 +259,11 @@ pub async fn train(state: &AppState, ai: i64, project: i64) -> anyhow::Result<()
 /// Where the project's active splitting AI would cut an upload's pages, when the project splits uploads and
 /// has an active AI: the page indices where a new document starts with their probability. `None` when it
 /// does not split.
-pub async fn split_points(state: &AppState, project: i64, pages: &[String]) -> anyhow::Result<Option<Vec<(usize, f64)>>> {
+pub async fn split_points(
+    state: &AppState,
+    project: i64,
+    pages: &[String],
+) -> anyhow::Result<Option<Vec<(usize, f64)>>> {
     if !projects::splitting(&state.db, project).await?.split_uploads {
         return Ok(None);
     }

@@ -13,7 +13,7 @@ pub async fn run(state: &AppState, kind: AiKind, ai: i64) -> anyhow::Result<()> 
     let Some(owner) = ais::owner_of(&state.db, kind, ai).await? else {
         return Ok(()); // deleted while queued
     };
-    ais::set_status(&state.db, kind, ai, status::TRAINING, 0.0).await?;
+    ais::set_status(&state.db, ai, status::TRAINING, 0.0).await?;
     let trained = match kind {
         AiKind::Extraction => extraction::train(state, ai, owner).await,
         AiKind::Categorization => categorize::train(state, ai, owner).await,
@@ -21,8 +21,7 @@ pub async fn run(state: &AppState, kind: AiKind, ai: i64) -> anyhow::Result<()> 
     };
     if let Err(e) = trained {
         tracing::warn!(ai, ?kind, error = %format!("{e:#}"), "AI training failed");
-        ais::fail(&state.db, kind, ai, &format!("{e:#}")).await?;
+        ais::fail(&state.db, ai, &format!("{e:#}")).await?;
     }
     Ok(())
 }
-

@@ -66,15 +66,20 @@ pub fn migrations(dialect: Dialect) -> Vec<Migration> {
 
 /// Brings the schema of `db` up to date.
 pub async fn run(db: &AnyPool, dialect: Dialect) -> Result<(), MigrateError> {
-    Migrator::new(Translated(dialect)).await?.run(db).await
+    Migrator::new(Translated { dialect, until: None }).await?.run(db).await
 }
 
+/// The migrations in a dialect, up to a version when given.
 #[derive(Debug)]
-struct Translated(Dialect);
+struct Translated {
+    dialect: Dialect,
+    until: Option<i64>,
+}
 
 impl MigrationSource<'static> for Translated {
     fn resolve(self) -> BoxFuture<'static, Result<Vec<Migration>, BoxDynError>> {
-        Box::pin(async move { Ok(migrations(self.0)) })
+        let until = self.until.unwrap_or(i64::MAX);
+        Box::pin(async move { Ok(migrations(self.dialect).into_iter().filter(|m| m.version <= until).collect()) })
     }
 }
 
@@ -252,5 +257,49 @@ mod tests {
             }
         }
         assert!(differences.is_empty(), "the schemas differ:\n{}", differences.join("\n"));
+    }
+
+    #[tokio::test]
+    async fn the_ais_of_the_three_tables_move_to_one_with_their_queued_training() {
+        sqlx::any::install_default_drivers();
+        let path = std::env::temp_dir().join(format!("lectern-ais-migration-{}.db", std::process::id()));
+        let db = sqlx::AnyPool::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+        Migrator::new(Translated { dialect: Dialect::Sqlite, until: Some(8) }).await.unwrap().run(&db).await.unwrap();
+        let t = "2026-01-01T00:00:00.000000Z";
+        for sql in [
+            format!("INSERT INTO users (email, password_hash, created_at) VALUES ('a@b.c', 'x', '{t}')"),
+            format!("INSERT INTO projects (name, owner_id, storage_name, ocr_method, decimal_separator, created_at) VALUES ('P', 1, 'P', 'default', '.', '{t}')"),
+            format!("INSERT INTO label_sets (project_id, name, api_name, description, is_category, created_at) VALUES (1, 'C', 'C', '', 1, '{t}')"),
+            format!("INSERT INTO categories (id, project_id, threshold, created_at) VALUES (1, 1, 0.1, '{t}')"),
+            format!("INSERT INTO extraction_ais (project_id, category_id, active, model_key, created_at, updated_at) VALUES (1, 1, 1, 'ais/extraction/1/model.json', '{t}', '{t}')"),
+            format!("INSERT INTO category_ais (project_id, created_at, updated_at) VALUES (1, '{t}', '{t}')"),
+            format!("INSERT INTO splitting_ais (project_id, created_at, updated_at) VALUES (1, '{t}', '{t}')"),
+            format!("INSERT INTO jobs (kind, payload, run_after, created_at, updated_at) VALUES ('train-splitting-ai', '{{\"ai\":1}}', '{t}', '{t}', '{t}')"),
+            format!("INSERT INTO jobs (kind, payload, status, run_after, created_at, updated_at) VALUES ('train-category-ai', '{{\"ai\":1}}', 'done', '{t}', '{t}', '{t}')"),
+        ] {
+            sqlx::query(&sql).execute(&db).await.unwrap();
+        }
+        run(&db, Dialect::Sqlite).await.unwrap();
+        let ais: Vec<(i64, String, Option<i64>, Flag, Option<String>)> =
+            sqlx::query_as("SELECT id, kind, category_id, active, model_key FROM ais ORDER BY id")
+                .fetch_all(&db)
+                .await
+                .unwrap();
+        let summary: Vec<(i64, &str, Option<i64>, bool)> =
+            ais.iter().map(|(id, kind, category, active, _)| (*id, kind.as_str(), *category, active.0)).collect();
+        assert_eq!(
+            summary,
+            [(1, "extraction", Some(1), true), (2, "categorization", None, false), (3, "splitting", None, false)]
+        );
+        assert_eq!(ais[0].4.as_deref(), Some("ais/extraction/1/model.json"));
+        let payloads: Vec<(String, String)> =
+            sqlx::query_as("SELECT kind, payload FROM jobs ORDER BY id").fetch_all(&db).await.unwrap();
+        // The queued training follows its AI to its new id; a finished job keeps what it had.
+        assert_eq!(payloads[0], ("train-splitting-ai".to_string(), r#"{"ai":3}"#.to_string()));
+        assert_eq!(payloads[1].1, r#"{"ai":1}"#);
+        db.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
     }
 }

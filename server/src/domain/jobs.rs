@@ -18,8 +18,13 @@ pub enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 5] =
-        [Kind::Process, Kind::Webhook, Kind::Train(AiKind::Extraction), Kind::Train(AiKind::Categorization), Kind::Train(AiKind::Splitting)];
+    const ALL: [Kind; 5] = [
+        Kind::Process,
+        Kind::Webhook,
+        Kind::Train(AiKind::Extraction),
+        Kind::Train(AiKind::Categorization),
+        Kind::Train(AiKind::Splitting),
+    ];
 
     /// The name stored in the `kind` column.
     pub fn name(self) -> &'static str {

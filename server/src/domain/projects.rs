@@ -95,10 +95,8 @@ pub async fn visible(db: &Db, user: i64, id: i64) -> Result<Project> {
 
 /// Passes for the project's owner; other members get 403 with `refusal`, everyone else 404.
 pub async fn owner_only(db: &Db, user: i64, id: i64, refusal: &str) -> Result<()> {
-    let owner: Option<i64> = sqlx::query_scalar("SELECT owner_id FROM projects WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
+    let owner: Option<i64> =
+        sqlx::query_scalar("SELECT owner_id FROM projects WHERE id = $1").bind(id).fetch_optional(db).await?;
     match owner {
         Some(owner) if owner == user => Ok(()),
         Some(_) if is_member(db, user, id).await? => Err(Error::Forbidden(refusal.into())),
@@ -189,10 +187,8 @@ pub async fn is_public(db: &Db, project: i64) -> Result<bool> {
 /// The sharing settings of the document's project when its documents are public; `None` for a private or
 /// unknown document.
 pub async fn public_sharing_of_document(db: &Db, document: i64) -> Result<Option<ProjectSharing>> {
-    let project: Option<i64> = sqlx::query_scalar("SELECT project_id FROM documents WHERE id = $1")
-        .bind(document)
-        .fetch_optional(db)
-        .await?;
+    let project: Option<i64> =
+        sqlx::query_scalar("SELECT project_id FROM documents WHERE id = $1").bind(document).fetch_optional(db).await?;
     let Some(project) = project else { return Ok(None) };
     let settings = sharing(db, project).await?;
     Ok(settings.public_documents.then_some(settings))
@@ -271,10 +267,8 @@ fn origin(entry: &str) -> Option<String> {
 }
 
 pub async fn splitting(db: &Db, project: i64) -> Result<ProjectSplitting> {
-    let split: Option<Flag> = sqlx::query_scalar("SELECT split_uploads FROM projects WHERE id = $1")
-        .bind(project)
-        .fetch_optional(db)
-        .await?;
+    let split: Option<Flag> =
+        sqlx::query_scalar("SELECT split_uploads FROM projects WHERE id = $1").bind(project).fetch_optional(db).await?;
     Ok(ProjectSplitting { split_uploads: split.ok_or(Error::NotFound)?.0 })
 }
 

@@ -3,8 +3,8 @@
 //! list them (filter `project_id`), read one with its status, progress, evaluation and why it is or is not
 //! active, change its description, delete it. The model file of an extraction AI is at `/aimodel/file/{id}/`.
 //!
-//! Each kind has its own ids, so `/aimodel/file/{id}/` serves extraction AIs only (the SDK exports those); the
-//! other kinds' model files have no route.
+//! `/aimodel/file/{id}/` serves extraction AIs only (the SDK exports those); the other kinds' model files have
+//! no route.
 //!
 //! Choices where the reference is silent: training needs no body but `category` (extraction) or `project`
 //! (the others); a new AI answers 201 with status `queued`; DELETE answers 204.
@@ -27,9 +27,7 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_ais, create_ai))
-        .routes(routes!(get_ai, update_ai, replace_ai, delete_ai))
+    OpenApiRouter::new().routes(routes!(list_ais, create_ai)).routes(routes!(get_ai, update_ai, replace_ai, delete_ai))
 }
 
 /// The model file download, outside `/api/v3` (§17).
@@ -39,8 +37,9 @@ pub fn files_router() -> Router<AppState> {
 
 /// The path's parameters by name; a path that does not fit is a 404, as an unknown path is.
 async fn path_params<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<Vec<(String, String)>> {
-    let axum::extract::Path(params) =
-        axum::extract::Path::<Vec<(String, String)>>::from_request_parts(parts, state).await.map_err(|_| Error::NotFound)?;
+    let axum::extract::Path(params) = axum::extract::Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+        .await
+        .map_err(|_| Error::NotFound)?;
     Ok(params)
 }
 
@@ -72,7 +71,8 @@ impl FromRequestParts<AppState> for Ai {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let params = path_params(parts, state).await?;
         let kind = param(&params, "kind").and_then(AiKind::from_path).ok_or(Error::NotFound)?;
-        let id = param(&params, "id").and_then(|id| id.parse::<i64>().ok()).filter(|id| *id > 0).ok_or(Error::NotFound)?;
+        let id =
+            param(&params, "id").and_then(|id| id.parse::<i64>().ok()).filter(|id| *id > 0).ok_or(Error::NotFound)?;
         let user = AuthUser::from_request_parts(parts, state).await?;
         ais::visible(&state.db, user.id, kind, id).await?;
         Ok(Ai { kind, id })
@@ -85,8 +85,13 @@ impl FromRequestParts<AppState> for Ai {
            ("project_id" = Option<i64>, Query), ("category" = Option<i64>, Query, description = "extraction AIs"),
            ("status" = Option<String>, Query), ("limit" = Option<u64>, Query), ("offset" = Option<u64>, Query)),
     responses((status = 200, body = Paginated<AnyAi>), (status = 404)))]
-async fn list_ais(State(state): State<AppState>, Kind(kind): Kind, user: AuthUser, req: ListRequest) -> Result<Json<Value>> {
-    let page = req.fetch(&state.db, kind.list(), ais::scope(user.id)).await?;
+async fn list_ais(
+    State(state): State<AppState>,
+    Kind(kind): Kind,
+    user: AuthUser,
+    req: ListRequest,
+) -> Result<Json<Value>> {
+    let page = req.fetch(&state.db, kind.list(), ais::scope(user.id, kind)).await?;
     let items = ais::load(&state.db, kind, &page.ids).await?;
     page.respond(items)
 }
@@ -120,7 +125,7 @@ async fn get_ai(State(state): State<AppState>, ai: Ai, fields: Fields) -> Result
 
 async fn describe(state: &AppState, ai: Ai, body: AiUpdate) -> Result<Json<Value>> {
     if let Some(description) = body.description {
-        ais::describe(&state.db, ai.kind, ai.id, description).await?;
+        ais::describe(&state.db, ai.id, description).await?;
     }
     respond(ais::load(&state.db, ai.kind, &[ai.id]).await?.pop().ok_or(Error::NotFound)?)
 }
@@ -144,7 +149,7 @@ async fn replace_ai(State(state): State<AppState>, ai: Ai, Body(body): Body<AiUp
 #[utoipa::path(delete, path = "/api/v3/{kind}/{id}/", tag = "ais",
     params(("kind" = String, Path), ("id" = i64, Path)), responses((status = 204), (status = 404)))]
 async fn delete_ai(State(state): State<AppState>, ai: Ai) -> Result<StatusCode> {
-    ais::delete(&state, ai.kind, ai.id).await?;
+    ais::delete(&state, ai.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -152,7 +157,7 @@ async fn delete_ai(State(state): State<AppState>, ai: Ai) -> Result<StatusCode> 
 async fn model_file(State(state): State<AppState>, user: AuthUser, PathId(id): PathId) -> Result<Response> {
     let kind = AiKind::Extraction;
     ais::visible(&state.db, user.id, kind, id).await?;
-    let key = ais::stored_model(&state.db, kind, id).await?.ok_or(Error::NotFound)?;
+    let key = ais::stored_model(&state.db, id).await?.ok_or(Error::NotFound)?;
     let bytes = state.storage.get(&key).await?;
     let disposition = format!("attachment; filename=\"extraction-ai-{id}.json\"");
     Ok(([(header::CONTENT_TYPE, "application/json".to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)

@@ -43,7 +43,11 @@ async fn list_annotations(State(state): State<AppState>, user: AuthUser, req: Li
 /// with a list, as DVUI's table tool posts).
 #[utoipa::path(post, path = "/api/v3/annotations/", tag = "annotations", request_body = AnnotationWrite,
     responses((status = 201, body = Annotation, description = "the annotation, or a list for a list body"), (status = 400), (status = 403, description = "the same text twice")))]
-async fn create_annotations(State(state): State<AppState>, user: AuthUser, body: Bytes) -> Result<(StatusCode, Json<Value>)> {
+async fn create_annotations(
+    State(state): State<AppState>,
+    user: AuthUser,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>)> {
     let (items, is_list) = one_or_many::<AnnotationWrite>(&body)?;
     let ids = write::create(&state, Some(user.id), items.into_iter().map(|w| (w, None)).collect()).await?;
     let mut created = annotations::load(&state.db, &ids).await?;
@@ -54,7 +58,12 @@ async fn create_annotations(State(state): State<AppState>, user: AuthUser, body:
 /// One annotation.
 #[utoipa::path(get, path = "/api/v3/annotations/{id}/", tag = "annotations",
     params(("id" = i64, Path)), responses((status = 200, body = Annotation), (status = 404)))]
-async fn get_annotation(State(state): State<AppState>, user: AuthUser, PathId(id): PathId, fields: Fields) -> Result<Json<Value>> {
+async fn get_annotation(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+    fields: Fields,
+) -> Result<Json<Value>> {
     fields.respond(annotations::visible(&state.db, user.id, id).await?.0)
 }
 

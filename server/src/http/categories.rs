@@ -18,9 +18,11 @@ use crate::error::Result;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_categories, create_category))
-        .routes(routes!(get_category, update_category, delete_category))
+    OpenApiRouter::new().routes(routes!(list_categories, create_category)).routes(routes!(
+        get_category,
+        update_category,
+        delete_category
+    ))
 }
 
 async fn visible(db: &Db, user: &AuthUser, id: i64) -> Result<Category> {
@@ -53,7 +55,12 @@ async fn create_category(
 /// One category with its schema.
 #[utoipa::path(get, path = "/api/v3/categories/{id}/", tag = "categories",
     params(("id" = i64, Path)), responses((status = 200, body = Category), (status = 404)))]
-async fn get_category(State(state): State<AppState>, user: AuthUser, PathId(id): PathId, fields: Fields) -> Result<Json<Value>> {
+async fn get_category(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+    fields: Fields,
+) -> Result<Json<Value>> {
     fields.respond(visible(&state.db, &user, id).await?)
 }
 

@@ -22,9 +22,11 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_documents, upload_document))
-        .routes(routes!(get_document, update_document, delete_document))
+    OpenApiRouter::new().routes(routes!(list_documents, upload_document)).routes(routes!(
+        get_document,
+        update_document,
+        delete_document
+    ))
 }
 
 /// List documents of the caller's projects; the heavy fields are left out. `fields=…,review_counts` adds each
@@ -109,7 +111,8 @@ const DRAIN_BYTES: u64 = 64 << 20;
 /// Reads the multipart body: the file into a temporary file, the other fields as text.
 async fn read_upload(state: &AppState, mut multipart: Multipart) -> Result<(Option<Received>, UploadFields)> {
     let limit = state.config.max_upload_bytes() as u64;
-    let too_large = || Error::PayloadTooLarge(format!("The upload is larger than the limit of {} MB.", state.config.max_upload_mb));
+    let too_large =
+        || Error::PayloadTooLarge(format!("The upload is larger than the limit of {} MB.", state.config.max_upload_mb));
     let unreadable = |e: axum::extract::multipart::MultipartError| {
         Error::BadRequest(format!("Could not read the multipart body: {}", e.body_text()))
     };
@@ -151,7 +154,8 @@ async fn read_upload(state: &AppState, mut multipart: Multipart) -> Result<(Opti
             }
             // Optional fields sent empty count as absent, as the SDK's `requests` may send them.
             if !text.trim().is_empty() {
-                let value = text.trim().parse::<i64>().map(Value::from).unwrap_or(Value::String(text.trim().to_owned()));
+                let value =
+                    text.trim().parse::<i64>().map(Value::from).unwrap_or(Value::String(text.trim().to_owned()));
                 fields.insert(name, value);
             }
         }
@@ -169,9 +173,15 @@ async fn upload_document(
     user: AuthUser,
     multipart: std::result::Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<Value>)> {
-    let multipart = multipart.map_err(|_| Error::UnsupportedMediaType("Upload documents as multipart/form-data.".into()))?;
+    let multipart =
+        multipart.map_err(|_| Error::UnsupportedMediaType("Upload documents as multipart/form-data.".into()))?;
     let (received, fields) = read_upload(&state, multipart).await?;
-    let file = received.as_ref().map(|r| ReceivedFile { name: r.name.clone(), path: &r.file.0, size: r.size, head: r.head.clone() });
+    let file = received.as_ref().map(|r| ReceivedFile {
+        name: r.name.clone(),
+        path: &r.file.0,
+        size: r.size,
+        head: r.head.clone(),
+    });
     let upload = Upload {
         file,
         project: fields.project,

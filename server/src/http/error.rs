@@ -45,15 +45,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = Error;
 
     async fn from_request(req: Request, _: &S) -> Result<Self> {
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
-            .await
-            .map_err(|_| Error::PayloadTooLarge(format!("The request body is larger than {} MB.", MAX_BODY_BYTES >> 20)))?;
+        let content_type =
+            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES).await.map_err(|_| {
+            Error::PayloadTooLarge(format!("The request body is larger than {} MB.", MAX_BODY_BYTES >> 20))
+        })?;
         if content_type.starts_with("application/x-www-form-urlencoded") {
             return serde_html_form::from_bytes(&bytes).map(Body).map_err(|e| form_error(&e.to_string()));
         }
@@ -73,7 +69,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
 
 /// Parses JSON into `T`, turning serde's error into a DRF-shaped one.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| Error::BadRequest(format!("JSON parse error - {e}")))?;
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|e| Error::BadRequest(format!("JSON parse error - {e}")))?;
     from_value(value)
 }
 
@@ -104,7 +101,9 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T> {
 fn type_message(serde_message: &str) -> String {
     let expected = serde_message.rsplit("expected ").next().unwrap_or("");
     match expected {
-        e if e.starts_with("i64") || e.starts_with("u64") || e.starts_with("i32") => "A valid integer is required.".into(),
+        e if e.starts_with("i64") || e.starts_with("u64") || e.starts_with("i32") => {
+            "A valid integer is required.".into()
+        }
         e if e.starts_with("f64") => "A valid number is required.".into(),
         e if e.starts_with("a boolean") => "Must be a valid boolean.".into(),
         e if e.starts_with("a string") => "Not a valid string.".into(),
@@ -127,9 +126,8 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
-        let axum::extract::Path(raw) = axum::extract::Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| Error::NotFound)?;
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state).await.map_err(|_| Error::NotFound)?;
         raw.parse::<i64>().ok().filter(|id| *id > 0).map(PathId).ok_or(Error::NotFound)
     }
 }

@@ -40,12 +40,21 @@ async fn serve(state: &AppState, headers: &HeaderMap, file: StoredFile, named: b
     if named {
         let safe: String = file.name.chars().map(|c| if c == '"' || c.is_control() { '_' } else { c }).collect();
         let value = format!("inline; filename=\"{safe}\"");
-        h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("inline")));
+        h.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("inline")),
+        );
     }
     Ok(resp)
 }
 
-async fn page_picture(state: AppState, user: Option<AuthUser>, headers: HeaderMap, id: i64, which: Picture) -> Result<Response> {
+async fn page_picture(
+    state: AppState,
+    user: Option<AuthUser>,
+    headers: HeaderMap,
+    id: i64,
+    which: Picture,
+) -> Result<Response> {
     let picture = pages::picture(&state.db, id, which).await?;
     documents::readable(&state.db, user.map(|u| u.id), picture.document).await?;
     let key = picture.key.ok_or_else(|| Error::NotReady("The page image is not ready yet.".into()))?;
@@ -53,28 +62,53 @@ async fn page_picture(state: AppState, user: Option<AuthUser>, headers: HeaderMa
     serve(&state, &headers, file, false).await
 }
 
-async fn page_image(State(state): State<AppState>, MaybeAuthUser(user): MaybeAuthUser, headers: HeaderMap, PathId(id): PathId) -> Result<Response> {
+async fn page_image(
+    State(state): State<AppState>,
+    MaybeAuthUser(user): MaybeAuthUser,
+    headers: HeaderMap,
+    PathId(id): PathId,
+) -> Result<Response> {
     page_picture(state, user, headers, id, Picture::Image).await
 }
 
-async fn page_thumbnail(State(state): State<AppState>, MaybeAuthUser(user): MaybeAuthUser, headers: HeaderMap, PathId(id): PathId) -> Result<Response> {
+async fn page_thumbnail(
+    State(state): State<AppState>,
+    MaybeAuthUser(user): MaybeAuthUser,
+    headers: HeaderMap,
+    PathId(id): PathId,
+) -> Result<Response> {
     page_picture(state, user, headers, id, Picture::Thumbnail).await
 }
 
 /// The file as uploaded.
-async fn original(State(state): State<AppState>, user: AuthUser, headers: HeaderMap, PathId(id): PathId) -> Result<Response> {
+async fn original(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    PathId(id): PathId,
+) -> Result<Response> {
     let doc = documents::visible(&state.db, user.id, id).await?;
     serve(&state, &headers, files::original(&state.db, &doc).await?, true).await
 }
 
 /// The searchable PDF: the OCR'd PDF for scans and images, the original for born-digital PDFs.
-async fn processed_pdf(State(state): State<AppState>, user: AuthUser, headers: HeaderMap, PathId(id): PathId) -> Result<Response> {
+async fn processed_pdf(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    PathId(id): PathId,
+) -> Result<Response> {
     let doc = documents::visible(&state.db, user.id, id).await?;
     serve(&state, &headers, files::searchable_pdf(&state.db, &doc).await?, true).await
 }
 
 /// The file uploaded for a document set, before any split (§16).
-async fn set_original(State(state): State<AppState>, user: AuthUser, headers: HeaderMap, PathId(id): PathId) -> Result<Response> {
+async fn set_original(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    PathId(id): PathId,
+) -> Result<Response> {
     let (project, file) = files::set_original(&state.db, id).await?;
     if !projects::is_member(&state.db, user.id, project).await? {
         return Err(Error::NotFound);

@@ -18,9 +18,11 @@ use crate::error::Result;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_label_sets, create_label_set))
-        .routes(routes!(get_label_set, update_label_set, delete_label_set))
+    OpenApiRouter::new().routes(routes!(list_label_sets, create_label_set)).routes(routes!(
+        get_label_set,
+        update_label_set,
+        delete_label_set
+    ))
 }
 
 async fn visible(db: &Db, user: &AuthUser, id: i64) -> Result<LabelSet> {
@@ -53,7 +55,12 @@ async fn create_label_set(
 /// One label set with its labels.
 #[utoipa::path(get, path = "/api/v3/label-sets/{id}/", tag = "label-sets",
     params(("id" = i64, Path)), responses((status = 200, body = LabelSet), (status = 404)))]
-async fn get_label_set(State(state): State<AppState>, user: AuthUser, PathId(id): PathId, fields: Fields) -> Result<Json<Value>> {
+async fn get_label_set(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+    fields: Fields,
+) -> Result<Json<Value>> {
     fields.respond(visible(&state.db, &user, id).await?)
 }
 

@@ -18,9 +18,11 @@ use crate::error::Result;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_labels, create_label))
-        .routes(routes!(get_label, update_label, delete_label))
+    OpenApiRouter::new().routes(routes!(list_labels, create_label)).routes(routes!(
+        get_label,
+        update_label,
+        delete_label
+    ))
 }
 
 async fn visible(db: &Db, user: &AuthUser, id: i64) -> Result<Label> {
@@ -53,7 +55,12 @@ async fn create_label(
 /// One label.
 #[utoipa::path(get, path = "/api/v3/labels/{id}/", tag = "labels",
     params(("id" = i64, Path)), responses((status = 200, body = Label), (status = 404)))]
-async fn get_label(State(state): State<AppState>, user: AuthUser, PathId(id): PathId, fields: Fields) -> Result<Json<Value>> {
+async fn get_label(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+    fields: Fields,
+) -> Result<Json<Value>> {
     fields.respond(visible(&state.db, &user, id).await?)
 }
 

@@ -25,11 +25,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ListRequest {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
-        let params = parts
-            .uri
-            .query()
-            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-            .unwrap_or_default();
+        let params =
+            parts.uri.query().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
         let fields = Fields::from_request_parts(parts, state).await?;
         let host = header_str(parts, "x-forwarded-host")
             .or_else(|| header_str(parts, header::HOST.as_str()))
@@ -106,9 +103,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Fields {
         let fields = parts.uri.query().and_then(|q| {
             form_urlencoded::parse(q.as_bytes()).filter(|(k, _)| k == "fields").last().map(|(_, v)| v.into_owned())
         });
-        Ok(Fields(fields.filter(|f| !f.trim().is_empty()).map(|f| {
-            f.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
-        })))
+        Ok(Fields(
+            fields
+                .filter(|f| !f.trim().is_empty())
+                .map(|f| f.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()),
+        ))
     }
 }
 

@@ -34,7 +34,11 @@ async fn list_missing(State(state): State<AppState>, user: AuthUser, req: ListRe
 /// label set, is refused.
 #[utoipa::path(post, path = "/api/v3/missing-annotations/", tag = "annotations", request_body = Vec<MissingAnnotationWrite>,
     responses((status = 201, body = Vec<MissingAnnotation>), (status = 400)))]
-async fn create_missing(State(state): State<AppState>, user: AuthUser, body: Bytes) -> Result<(StatusCode, Json<Value>)> {
+async fn create_missing(
+    State(state): State<AppState>,
+    user: AuthUser,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>)> {
     let (items, _) = one_or_many::<MissingAnnotationWrite>(&body)?;
     let ids = missing::create(&state.db, user.id, items).await?;
     Ok((StatusCode::CREATED, respond(missing::load(&state.db, &ids).await?)?))

@@ -50,7 +50,10 @@ impl utoipa::Modify for TokenAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         let token = ApiKeyValue::with_description("Authorization", "`Token <40 hex>` from POST /api/v3/auth/");
         components.add_security_scheme("token", SecurityScheme::ApiKey(ApiKey::Header(token)));
-        components.add_security_scheme("basic", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()));
+        components.add_security_scheme(
+            "basic",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
+        );
     }
 }
 
@@ -125,11 +128,8 @@ async fn fallback(state: AppState, req: Request, dist: Option<PathBuf>) -> Respo
         Ok(resp) => resp.map(HttpBody::new),
         Err(never) => match never {},
     };
-    let cache = if hashed && resp.status() == StatusCode::OK {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    };
+    let cache =
+        if hashed && resp.status() == StatusCode::OK { "public, max-age=31536000, immutable" } else { "no-cache" };
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     // No X-Frame-Options: it cannot list origins and would contradict the policy's allowlist.
     if let Ok(policy) = HeaderValue::from_str(&policy) {

@@ -20,10 +20,7 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(get_page))
-        .routes(routes!(get_bbox, spans_in_boxes))
-        .routes(routes!(search))
+    OpenApiRouter::new().routes(routes!(get_page)).routes(routes!(get_bbox, spans_in_boxes)).routes(routes!(search))
 }
 
 /// The answer of `POST bbox` and `search`, and the body of `POST bbox`.
@@ -47,7 +44,8 @@ async fn get_page(
     Path((id, number)): Path<(String, String)>,
     fields: Fields,
 ) -> Result<Json<Value>> {
-    let (id, number) = (id.parse::<i64>().map_err(|_| Error::NotFound)?, number.parse::<i64>().map_err(|_| Error::NotFound)?);
+    let (id, number) =
+        (id.parse::<i64>().map_err(|_| Error::NotFound)?, number.parse::<i64>().map_err(|_| Error::NotFound)?);
     documents::readable(&state.db, user.map(|u| u.id), id).await?;
     fields.respond(pages::detail(&state.db, id, number).await?)
 }
@@ -80,7 +78,12 @@ async fn spans_in_boxes(
 /// Find text: one span per occurrence and line, ignoring case; each can be sent as an annotation's span.
 #[utoipa::path(post, path = "/api/v3/documents/{id}/search/", tag = "documents", request_body = Query,
     params(("id" = i64, Path)), responses((status = 200, body = Spans<Span>), (status = 400), (status = 404)))]
-async fn search(State(state): State<AppState>, user: AuthUser, PathId(id): PathId, Body(body): Body<Query>) -> Result<Json<Spans<Span>>> {
+async fn search(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+    Body(body): Body<Query>,
+) -> Result<Json<Spans<Span>>> {
     documents::visible(&state.db, user.id, id).await?;
     if body.q.trim().is_empty() {
         return Err(Error::field("q", "This field may not be blank."));

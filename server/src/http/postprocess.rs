@@ -24,7 +24,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(post, path = "/api/v3/documents/{id}/postprocess/", tag = "documents",
     request_body = Vec<PostprocessPart>, params(("id" = i64, Path)),
     responses((status = 200, body = Vec<DocumentDetail>), (status = 400), (status = 404)))]
-async fn postprocess(State(state): State<AppState>, user: AuthUser, PathId(id): PathId, body: Bytes) -> Result<Json<Value>> {
+async fn postprocess(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+    body: Bytes,
+) -> Result<Json<Value>> {
     let doc = documents::visible(&state.db, user.id, id).await?;
     let parts = match parse_json::<Value>(&body)? {
         list @ Value::Array(_) => from_value::<Vec<PostprocessPart>>(list)?,
@@ -39,6 +44,11 @@ async fn postprocess(State(state): State<AppState>, user: AuthUser, PathId(id): 
 /// embedded.
 #[utoipa::path(get, path = "/api/v3/document-sets/{id}/", tag = "documents",
     params(("id" = i64, Path)), responses((status = 200, body = DocumentSet), (status = 404)))]
-async fn get_document_set(State(state): State<AppState>, user: AuthUser, PathId(id): PathId, fields: Fields) -> Result<Json<Value>> {
+async fn get_document_set(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+    fields: Fields,
+) -> Result<Json<Value>> {
     fields.respond(sets::visible(&state.db, user.id, id).await?)
 }

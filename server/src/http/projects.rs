@@ -48,7 +48,12 @@ async fn create_project(
 /// One project.
 #[utoipa::path(get, path = "/api/v3/projects/{id}/", tag = "projects",
     params(("id" = i64, Path)), responses((status = 200, body = Project), (status = 404)))]
-async fn get_project(State(state): State<AppState>, user: AuthUser, PathId(id): PathId, fields: Fields) -> Result<Json<Value>> {
+async fn get_project(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+    fields: Fields,
+) -> Result<Json<Value>> {
     fields.respond(projects::visible(&state.db, user.id, id).await?)
 }
 
@@ -87,7 +92,11 @@ async fn member(state: &AppState, user: &AuthUser, project: i64) -> Result<()> {
 /// A project's sharing settings; any member may read them.
 #[utoipa::path(get, path = "/api/v3/projects/{id}/sharing/", tag = "projects",
     params(("id" = i64, Path)), responses((status = 200, body = ProjectSharing), (status = 404)))]
-async fn get_sharing(State(state): State<AppState>, user: AuthUser, PathId(id): PathId) -> Result<Json<ProjectSharing>> {
+async fn get_sharing(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+) -> Result<Json<ProjectSharing>> {
     member(&state, &user, id).await?;
     Ok(Json(projects::sharing(&state.db, id).await?))
 }
@@ -109,7 +118,11 @@ async fn update_sharing(
 /// Whether the project splits its multi-page uploads; any member may read it.
 #[utoipa::path(get, path = "/api/v3/projects/{id}/splitting/", tag = "projects",
     params(("id" = i64, Path)), responses((status = 200, body = ProjectSplitting), (status = 404)))]
-async fn get_splitting(State(state): State<AppState>, user: AuthUser, PathId(id): PathId) -> Result<Json<ProjectSplitting>> {
+async fn get_splitting(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+) -> Result<Json<ProjectSplitting>> {
     member(&state, &user, id).await?;
     Ok(Json(projects::splitting(&state.db, id).await?))
 }

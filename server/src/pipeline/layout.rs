@@ -144,7 +144,11 @@ pub mod tests {
     #[test]
     fn pages_lines_and_words_become_text_with_offsets() {
         let pages = vec![
-            PageContent { width: 600.0, height: 800.0, lines: vec![line(10.0, 700.0, "Invoice 42"), line(10.0, 680.0, "Total: 9,50")] },
+            PageContent {
+                width: 600.0,
+                height: 800.0,
+                lines: vec![line(10.0, 700.0, "Invoice 42"), line(10.0, 680.0, "Total: 9,50")],
+            },
             PageContent { width: 600.0, height: 800.0, lines: vec![] },
             PageContent { width: 600.0, height: 800.0, lines: vec![line(20.0, 100.0, "Ende")] },
         ];

@@ -18,7 +18,10 @@ pub fn limit_openmp_threads() -> std::io::Result<()> {
     if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
         return Ok(());
     }
-    Err(std::process::Command::new(std::env::current_exe()?).args(std::env::args_os().skip(1)).env("OMP_THREAD_LIMIT", "1").exec())
+    Err(std::process::Command::new(std::env::current_exe()?)
+        .args(std::env::args_os().skip(1))
+        .env("OMP_THREAD_LIMIT", "1")
+        .exec())
 }
 
 /// A page image: rows of tightly packed 8-bit pixels, grey (1 channel) or RGB (3), and its resolution.

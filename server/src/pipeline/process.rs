@@ -10,7 +10,10 @@ use tokio::sync::mpsc;
 
 use super::layout::{self, PageContent};
 use super::{ocr, pdf, raster, WorkDir};
-use crate::domain::documents::{self, processing, processing::{ReadText, RenderedPage, Timings}};
+use crate::domain::documents::{
+    self, processing,
+    processing::{ReadText, RenderedPage, Timings},
+};
 use crate::domain::schema::categories;
 use crate::state::AppState;
 
@@ -210,7 +213,12 @@ async fn categories_by_keywords(state: &AppState, project: i64, text: &str) -> a
         for set in categories::schema(&state.db, category).await? {
             keywords.extend(set.labels.into_iter().map(|l| l.name));
         }
-        let score: usize = keywords.iter().map(|k| k.trim().to_lowercase()).filter(|k| k.len() >= 3).map(|k| text.matches(&k).count()).sum();
+        let score: usize = keywords
+            .iter()
+            .map(|k| k.trim().to_lowercase())
+            .filter(|k| k.len() >= 3)
+            .map(|k| text.matches(&k).count())
+            .sum();
         scores.push((category, score));
     }
     let total: usize = scores.iter().map(|(_, s)| s).sum();
@@ -236,10 +244,16 @@ async fn propose_split(state: &AppState, id: i64, project: i64, text: &str) -> a
     let page_ids = documents::pages::ids(&state.db, id).await?;
     if page_ids.len() != pages.len() {
         // Cannot happen for text the pipeline wrote; should it, the upload is processed whole rather than lost.
-        tracing::warn!(document = id, pages = page_ids.len(), texts = pages.len(), "pages and page texts differ; no split");
+        tracing::warn!(
+            document = id,
+            pages = page_ids.len(),
+            texts = pages.len(),
+            "pages and page texts differ; no split"
+        );
         return Ok(false);
     }
-    let names: std::collections::HashMap<i64, String> = categories::names(&state.db, project).await?.into_iter().collect();
+    let names: std::collections::HashMap<i64, String> =
+        categories::names(&state.db, project).await?.into_iter().collect();
     let bounds: Vec<usize> = std::iter::once(0).chain(points.iter().map(|(i, _)| *i)).chain([pages.len()]).collect();
     let mut parts = Vec::new();
     for range in bounds.windows(2) {

@@ -74,7 +74,8 @@ pub fn scaled_png(page: &GrayImage, long_side: u32) -> Result<(Vec<u8>, [u32; 2]
     let (w, h) = page.dimensions();
     let scale = (long_side as f64 / w.max(h) as f64).min(1.0);
     let (sw, sh) = (((w as f64 * scale).round() as u32).max(1), ((h as f64 * scale).round() as u32).max(1));
-    let scaled = if scale < 1.0 { imageops::resize(page, sw, sh, imageops::FilterType::Triangle) } else { page.clone() };
+    let scaled =
+        if scale < 1.0 { imageops::resize(page, sw, sh, imageops::FilterType::Triangle) } else { page.clone() };
     Ok((encode_png(scaled.as_raw(), sw, sh)?, [sw, sh]))
 }
 

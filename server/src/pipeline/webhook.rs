@@ -5,15 +5,20 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use anyhow::{bail, Context};
 use crate::domain::documents::{self, processing, review};
 use crate::state::AppState;
+use anyhow::{bail, Context};
 
 fn is_internal(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
-            v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified() || v4.is_broadcast()
-                || v4.is_multicast() || v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64 // shared 100.64/10
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64 // shared 100.64/10
         }
         IpAddr::V6(v6) => {
             let seg = v6.segments()[0];
@@ -30,7 +35,8 @@ pub async fn target(url: &url::Url, allow: &[IpAddr]) -> anyhow::Result<SocketAd
     let host = url.host_str().context("the callback URL has no host")?;
     let port = url.port_or_known_default().context("the callback URL has no port")?;
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port)).await.with_context(|| format!("cannot resolve {host}"))?.collect();
+    let addrs: Vec<SocketAddr> =
+        tokio::net::lookup_host((host, port)).await.with_context(|| format!("cannot resolve {host}"))?.collect();
     if addrs.is_empty() {
         bail!("{host} has no address");
     }
@@ -55,7 +61,8 @@ pub async fn deliver(state: &AppState, document: i64) -> anyhow::Result<()> {
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
         .build()?;
-    let status = client.post(url).json(&body).send().await.context("the callback receiver could not be reached")?.status();
+    let status =
+        client.post(url).json(&body).send().await.context("the callback receiver could not be reached")?.status();
     processing::set_callback_status(&state.db, document, status.as_u16()).await?;
     if !status.is_success() {
         bail!("the callback receiver answered {status}");
@@ -70,7 +77,19 @@ mod tests {
 
     #[test]
     fn internal_addresses_are_recognised() {
-        for ip in ["127.0.0.1", "10.1.2.3", "192.168.0.9", "172.20.0.1", "169.254.169.254", "0.0.0.0", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "100.64.0.1"] {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.9",
+            "172.20.0.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "100.64.0.1",
+        ] {
             assert!(is_internal(ip.parse().unwrap()), "{ip}");
         }
         for ip in ["93.184.216.34", "2606:4700::1111", "8.8.8.8"] {

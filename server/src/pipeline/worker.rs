@@ -17,7 +17,6 @@ pub async fn run(state: &AppState, job: &Job) -> anyhow::Result<()> {
     }
 }
 
-
 /// Runs jobs until the process ends: waits for a wake-up or polls every second when idle.
 pub async fn work(state: AppState, worker: String) {
     let stale = Duration::from_secs(state.config.job_stale_secs.max(1));

@@ -25,19 +25,11 @@ impl AiKind {
         AiKind::ALL.into_iter().find(|k| k.path() == path)
     }
 
-    pub(super) fn table(self) -> &'static str {
-        match self {
-            AiKind::Extraction => "extraction_ais",
-            AiKind::Categorization => "category_ais",
-            AiKind::Splitting => "splitting_ais",
-        }
-    }
-
-    /// The folder of its files in storage.
-    pub(super) fn files(self) -> &'static str {
+    /// The name stored in the `kind` column, and the folder of its files in storage.
+    pub fn name(self) -> &'static str {
         match self {
             AiKind::Extraction => "extraction",
-            AiKind::Categorization => "category",
+            AiKind::Categorization => "categorization",
             AiKind::Splitting => "splitting",
         }
     }
@@ -81,7 +73,7 @@ impl AiKind {
             Filter { param: "status", column: "t.status", kind: FilterKind::Text },
         ];
         const EXTRACTION: ListSpec = ListSpec {
-            from: "extraction_ais t",
+            from: "ais t",
             ordering: ORDERING,
             filters: &[
                 Filter { param: "project_id", column: "t.project_id", kind: FilterKind::Int },
@@ -89,8 +81,8 @@ impl AiKind {
                 Filter { param: "status", column: "t.status", kind: FilterKind::Text },
             ],
         };
-        const CATEGORIZATION: ListSpec = ListSpec { from: "category_ais t", ordering: ORDERING, filters: BY_PROJECT };
-        const SPLITTING: ListSpec = ListSpec { from: "splitting_ais t", ordering: ORDERING, filters: BY_PROJECT };
+        const CATEGORIZATION: ListSpec = ListSpec { from: "ais t", ordering: ORDERING, filters: BY_PROJECT };
+        const SPLITTING: ListSpec = ListSpec { from: "ais t", ordering: ORDERING, filters: BY_PROJECT };
         match self {
             AiKind::Extraction => &EXTRACTION,
             AiKind::Categorization => &CATEGORIZATION,
@@ -98,7 +90,6 @@ impl AiKind {
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

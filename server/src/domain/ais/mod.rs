@@ -16,15 +16,19 @@ use crate::state::AppState;
 pub mod kind;
 pub use kind::AiKind;
 
-pub fn scope(user: i64) -> Scope {
-    Scope::member(user)
+/// The AIs of `kind` in projects the user is a member of.
+pub fn scope(user: i64, kind: AiKind) -> Scope {
+    let member = Scope::member(user);
+    let mut args = vec![crate::db::Arg::Text(kind.name().into())];
+    args.extend(member.args);
+    Scope { sql: format!("t.kind = ? AND {}", member.sql), args }
 }
 
 #[derive(sqlx::FromRow)]
 struct AiRow {
     id: i64,
+    kind: String,
     project_id: i64,
-    #[sqlx(default)]
     category_id: Option<i64>,
     description: String,
     status: String,
@@ -97,10 +101,14 @@ impl AiRow {
     }
 }
 
-/// The AIs of `kind` with these ids, in their order.
-pub async fn load<'e>(db: impl sqlx::Executor<'e, Database = sqlx::Any>, kind: AiKind, ids: &[i64]) -> Result<Vec<AnyAi>> {
-    let rows: Vec<AiRow> = db::by_ids(db, &format!("SELECT t.* FROM {} t", kind.table()), ids, |r: &AiRow| r.id).await?;
-    rows.into_iter().map(|r| r.into_api(kind)).collect()
+/// The AIs of `kind` with these ids, in their order; ids of other kinds are left out.
+pub async fn load<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    kind: AiKind,
+    ids: &[i64],
+) -> Result<Vec<AnyAi>> {
+    let rows: Vec<AiRow> = db::by_ids(db, "SELECT t.* FROM ais t", ids, |r: &AiRow| r.id).await?;
+    rows.into_iter().filter(|r| r.kind == kind.name()).map(|r| r.into_api(kind)).collect()
 }
 
 fn project_of(ai: &AnyAi) -> i64 {
@@ -119,7 +127,13 @@ pub async fn visible(db: &Db, user: i64, kind: AiKind, id: i64) -> Result<AnyAi>
 
 /// Stores a new AI of `kind` for the owner named by `owner` (a category or a project the user is a member
 /// of), status `queued`, and queues its training; answers the AI as stored.
-pub async fn create(state: &AppState, user: i64, kind: AiKind, owner: Option<i64>, description: Option<String>) -> Result<AnyAi> {
+pub async fn create(
+    state: &AppState,
+    user: i64,
+    kind: AiKind,
+    owner: Option<i64>,
+    description: Option<String>,
+) -> Result<AnyAi> {
     let db = &state.db;
     let field = kind.owner_field();
     let owner = owner.ok_or_else(|| Error::required(field))?;
@@ -131,26 +145,21 @@ pub async fn create(state: &AppState, user: i64, kind: AiKind, owner: Option<i64
         Some(p) if super::projects::is_member(db, user, p).await? => p,
         _ => return Err(Error::no_such(field, owner)),
     };
-    let (columns, values) = match kind {
-        AiKind::Extraction => ("project_id, category_id,", "$1, $6,"),
-        AiKind::Categorization | AiKind::Splitting => ("project_id,", "$1,"),
-    };
-    let sql = format!(
-        "INSERT INTO {} ({columns} description, status, created_by_id, created_at, updated_at)
-         VALUES ({values} $2, $3, $4, $5, $5) RETURNING id",
-        kind.table()
-    );
+    let category = (kind == AiKind::Extraction).then_some(owner);
     let mut tx = db.begin().await?;
-    let mut insert = sqlx::query_scalar(&sql)
-        .bind(project)
-        .bind(description.unwrap_or_default())
-        .bind(status::QUEUED)
-        .bind(user)
-        .bind(db::now());
-    if kind == AiKind::Extraction {
-        insert = insert.bind(owner);
-    }
-    let id: i64 = insert.fetch_one(&mut *tx).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO ais (kind, project_id, category_id, description, status, created_by_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(kind.name())
+    .bind(project)
+    .bind(category)
+    .bind(description.unwrap_or_default())
+    .bind(status::QUEUED)
+    .bind(user)
+    .bind(db::now())
+    .fetch_one(&mut *tx)
+    .await?;
     jobs::enqueue(&mut tx, jobs::Kind::Train(kind), None, Some(id)).await?;
     // Read before the commit: once committed, a worker may start training at once.
     let created = load(&mut *tx, kind, &[id]).await?.pop().ok_or(Error::NotFound)?;
@@ -159,8 +168,8 @@ pub async fn create(state: &AppState, user: i64, kind: AiKind, owner: Option<i64
     Ok(created)
 }
 
-pub async fn describe(db: &Db, kind: AiKind, id: i64, description: String) -> Result<()> {
-    sqlx::query(&format!("UPDATE {} SET description = $1, updated_at = $2 WHERE id = $3", kind.table()))
+pub async fn describe(db: &Db, id: i64, description: String) -> Result<()> {
+    sqlx::query("UPDATE ais SET description = $1, updated_at = $2 WHERE id = $3")
         .bind(description)
         .bind(db::now())
         .bind(id)
@@ -171,47 +180,47 @@ pub async fn describe(db: &Db, kind: AiKind, id: i64, description: String) -> Re
 
 /// Deletes the AI and its files. Deleting the active one leaves its owner without an active AI (no older AI
 /// is promoted).
-pub async fn delete(state: &AppState, kind: AiKind, id: i64) -> Result<()> {
-    sqlx::query(&format!("DELETE FROM {} WHERE id = $1", kind.table())).bind(id).execute(&state.db).await?;
-    state.storage.delete_prefix(&format!("ais/{}/{id}/", kind.files())).await?;
+pub async fn delete(state: &AppState, id: i64) -> Result<()> {
+    let key = stored_model(&state.db, id).await?;
+    sqlx::query("DELETE FROM ais WHERE id = $1").bind(id).execute(&state.db).await?;
+    if let Some((folder, _)) = key.as_deref().and_then(|k| k.rsplit_once('/')) {
+        state.storage.delete_prefix(&format!("{folder}/")).await?;
+    }
     Ok(())
 }
 
 /// Where the model file of an AI is stored.
 pub fn model_key(kind: AiKind, ai: i64) -> String {
-    format!("ais/{}/{ai}/model.json", kind.files())
+    format!("ais/{}/{ai}/model.json", kind.name())
 }
 
 /// The stored model file of a trained AI; `None` before training has ended.
-pub async fn stored_model(db: &Db, kind: AiKind, id: i64) -> Result<Option<String>> {
+pub async fn stored_model(db: &Db, id: i64) -> Result<Option<String>> {
     let key: Option<Option<String>> =
-        sqlx::query_scalar(&format!("SELECT model_key FROM {} WHERE id = $1", kind.table()))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
+        sqlx::query_scalar("SELECT model_key FROM ais WHERE id = $1").bind(id).fetch_optional(db).await?;
     Ok(key.flatten())
 }
 
 /// The model file of the owner's active AI of `kind`, if it has one.
 pub async fn active_model(db: &Db, kind: AiKind, owner: i64) -> Result<Option<String>> {
     let sql = format!(
-        "SELECT model_key FROM {} WHERE {} = $1 AND active = $2 ORDER BY id DESC",
-        kind.table(),
+        "SELECT model_key FROM ais WHERE kind = $1 AND {} = $2 AND active = $3 ORDER BY id DESC",
         kind.owner_column()
     );
-    let key: Option<Option<String>> = sqlx::query_scalar(&sql).bind(owner).bind(true).fetch_optional(db).await?;
+    let key: Option<Option<String>> =
+        sqlx::query_scalar(&sql).bind(kind.name()).bind(owner).bind(true).fetch_optional(db).await?;
     Ok(key.flatten())
 }
 
 /// The owner of an AI to train; `None` when it was deleted while queued.
 pub async fn owner_of(db: &Db, kind: AiKind, ai: i64) -> Result<Option<i64>> {
-    let sql = format!("SELECT {} FROM {} WHERE id = $1", kind.owner_column(), kind.table());
-    Ok(sqlx::query_scalar(&sql).bind(ai).fetch_optional(db).await?)
+    let sql = format!("SELECT {} FROM ais WHERE id = $1 AND kind = $2", kind.owner_column());
+    Ok(sqlx::query_scalar(&sql).bind(ai).bind(kind.name()).fetch_optional(db).await?)
 }
 
 /// Sets the status and progress of a training AI.
-pub async fn set_status(db: &Db, kind: AiKind, ai: i64, status: &str, progress: f64) -> Result<()> {
-    sqlx::query(&format!("UPDATE {} SET status = $1, progress = $2, updated_at = $3 WHERE id = $4", kind.table()))
+pub async fn set_status(db: &Db, ai: i64, status: &str, progress: f64) -> Result<()> {
+    sqlx::query("UPDATE ais SET status = $1, progress = $2, updated_at = $3 WHERE id = $4")
         .bind(status)
         .bind(progress)
         .bind(db::now())
@@ -222,8 +231,8 @@ pub async fn set_status(db: &Db, kind: AiKind, ai: i64, status: &str, progress: 
 }
 
 /// Records how many training and test documents the AI learns from and is evaluated on.
-pub async fn set_document_counts(db: &Db, kind: AiKind, ai: i64, training: usize, test: usize) -> Result<()> {
-    sqlx::query(&format!("UPDATE {} SET training_documents = $1, test_documents = $2 WHERE id = $3", kind.table()))
+pub async fn set_document_counts(db: &Db, ai: i64, training: usize, test: usize) -> Result<()> {
+    sqlx::query("UPDATE ais SET training_documents = $1, test_documents = $2 WHERE id = $3")
         .bind(training as i64)
         .bind(test as i64)
         .bind(ai)
@@ -233,8 +242,8 @@ pub async fn set_document_counts(db: &Db, kind: AiKind, ai: i64, training: usize
 }
 
 /// Ends a training that went wrong, with the reason.
-pub async fn fail(db: &Db, kind: AiKind, ai: i64, reason: &str) -> Result<()> {
-    sqlx::query(&format!("UPDATE {} SET status = $1, error = $2, updated_at = $3 WHERE id = $4", kind.table()))
+pub async fn fail(db: &Db, ai: i64, reason: &str) -> Result<()> {
+    sqlx::query("UPDATE ais SET status = $1, error = $2, updated_at = $3 WHERE id = $4")
         .bind(status::FAILED)
         .bind(reason)
         .bind(db::now())
@@ -271,36 +280,40 @@ pub async fn activate<E: Serialize + DeserializeOwned>(
     evaluation: &E,
     score: impl Fn(&E) -> f64,
 ) -> Result<()> {
-    let (table, column) = (kind.table(), kind.owner_column());
+    let (name, column) = (kind.name(), kind.owner_column());
     let mut tx = db.begin().await?;
-    sqlx::query(&format!("UPDATE {table} SET updated_at = $1 WHERE {column} = $2"))
+    sqlx::query(&format!("UPDATE ais SET updated_at = $1 WHERE kind = $2 AND {column} = $3"))
         .bind(db::now())
+        .bind(name)
         .bind(owner)
         .execute(&mut *tx)
         .await?;
-    let active: Option<(i64, Option<String>)> =
-        sqlx::query_as(&format!("SELECT id, evaluation FROM {table} WHERE {column} = $1 AND active = $2 AND id <> $3"))
-            .bind(owner)
-            .bind(true)
-            .bind(ai)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let active: Option<(i64, Option<String>)> = sqlx::query_as(&format!(
+        "SELECT id, evaluation FROM ais WHERE kind = $1 AND {column} = $2 AND active = $3 AND id <> $4"
+    ))
+    .bind(name)
+    .bind(owner)
+    .bind(true)
+    .bind(ai)
+    .fetch_optional(&mut *tx)
+    .await?;
     let active = active.map(|(id, old)| {
         let old: Option<E> = old.and_then(|e| serde_json::from_str(&e).ok());
         (id, old.map_or(0.0, |e| score(&e)))
     });
     let (activate, reason) = decide(kind, score(evaluation), active);
     if activate {
-        sqlx::query(&format!("UPDATE {table} SET active = $1 WHERE {column} = $2"))
+        sqlx::query(&format!("UPDATE ais SET active = $1 WHERE kind = $2 AND {column} = $3"))
             .bind(false)
+            .bind(name)
             .bind(owner)
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query(&format!(
-        "UPDATE {table} SET status = $1, progress = 1, error = NULL, active = $2, activation = $3, evaluation = $4,
-            model_key = $5, updated_at = $6 WHERE id = $7"
-    ))
+    sqlx::query(
+        "UPDATE ais SET status = $1, progress = 1, error = NULL, active = $2, activation = $3, evaluation = $4,
+            model_key = $5, updated_at = $6 WHERE id = $7",
+    )
     .bind(status::DONE)
     .bind(activate)
     .bind(reason)

@@ -111,7 +111,10 @@ pub async fn load<'e>(db: impl sqlx::Executor<'e, Database = sqlx::Any>, ids: &[
 }
 
 /// Every annotation of a document, in text order.
-pub async fn of_document<'e>(db: impl sqlx::Executor<'e, Database = sqlx::Any>, document: i64) -> Result<Vec<Annotation>> {
+pub async fn of_document<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    document: i64,
+) -> Result<Vec<Annotation>> {
     let sql = format!("{SELECT} WHERE t.document_id = $1 ORDER BY t.start_offset, t.id");
     let rows: Vec<AnnotationRow> = sqlx::query_as(&sql).bind(document).fetch_all(db).await?;
     Ok(rows.into_iter().map(Annotation::from).collect())

@@ -56,7 +56,9 @@ async fn check_duplicate(
 
 fn check_confidence(c: Option<f64>) -> Result<Option<f64>> {
     match c {
-        Some(v) if !(0.0..=1.0).contains(&v) => Err(Error::field("confidence", "Ensure this value is between 0 and 1.")),
+        Some(v) if !(0.0..=1.0).contains(&v) => {
+            Err(Error::field("confidence", "Ensure this value is between 0 and 1."))
+        }
         c => Ok(c),
     }
 }
@@ -112,7 +114,11 @@ async fn prepare(
 /// Stores annotations, all or none: by `user` (a person, checked for membership) or, with `None`, by the AI.
 /// Writes that name the same repeating label set and the same `group` share one new annotation set (the AI's
 /// line items); without a group, each gets its own. Returns their ids.
-pub async fn create(state: &AppState, user: Option<i64>, writes: Vec<(AnnotationWrite, Option<i64>)>) -> Result<Vec<i64>> {
+pub async fn create(
+    state: &AppState,
+    user: Option<i64>,
+    writes: Vec<(AnnotationWrite, Option<i64>)>,
+) -> Result<Vec<i64>> {
     let mut prepared = Vec::new();
     let mut indexes = HashMap::new();
     for (write, group) in writes {
@@ -275,14 +281,16 @@ pub async fn delete(state: &AppState, user: i64, id: i64) -> Result<()> {
     let human = current.nested.created_by.is_some() || current.nested.origin != "extraction";
     if review::delete_keeps_as_declined(current.nested.state(), human) {
         let (is_correct, revised) = DECLINE;
-        sqlx::query("UPDATE annotations SET is_correct = $1, revised = $2, revised_by_id = $3, updated_at = $4 WHERE id = $5")
-            .bind(is_correct)
-            .bind(revised)
-            .bind(user)
-            .bind(db::now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE annotations SET is_correct = $1, revised = $2, revised_by_id = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(is_correct)
+        .bind(revised)
+        .bind(user)
+        .bind(db::now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     } else {
         sqlx::query("DELETE FROM annotations WHERE id = $1").bind(id).execute(&mut *tx).await?;
     }

@@ -66,7 +66,8 @@ pub async fn searchable_pdf(db: &Db, doc: &Document) -> Result<StoredFile> {
     if keys(db, doc.id).await?.bbox_key.is_none() {
         return Err(Error::NotReady("The document has not been processed yet.".into()));
     }
-    let key = pdf_key(db, doc.id).await?.ok_or_else(|| Error::NotReady("The searchable PDF is not ready yet.".into()))?;
+    let key =
+        pdf_key(db, doc.id).await?.ok_or_else(|| Error::NotReady("The searchable PDF is not ready yet.".into()))?;
     Ok(StoredFile {
         key,
         content_type: "application/pdf",

@@ -41,7 +41,11 @@ pub const LIST: ListSpec = ListSpec {
         Filter { param: "dataset_status", column: "t.dataset_status", kind: FilterKind::IntList },
         Filter { param: "status_data", column: "t.status_data", kind: FilterKind::IntList },
         Filter { param: "data_file_name", column: "t.data_file_name", kind: FilterKind::Text },
-        Filter { param: "assignee", column: "(SELECT email FROM users WHERE id = t.assignee_id)", kind: FilterKind::Text },
+        Filter {
+            param: "assignee",
+            column: "(SELECT email FROM users WHERE id = t.assignee_id)",
+            kind: FilterKind::Text,
+        },
     ],
 };
 

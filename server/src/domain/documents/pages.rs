@@ -49,10 +49,11 @@ pub async fn ids(db: &Db, document: i64) -> Result<Vec<i64>> {
 
 /// Each page's size in points, in order.
 pub async fn sizes(db: &Db, document: i64) -> Result<Vec<[f64; 2]>> {
-    let sizes: Vec<(f64, f64)> = sqlx::query_as("SELECT width, height FROM pages WHERE document_id = $1 ORDER BY number")
-        .bind(document)
-        .fetch_all(db)
-        .await?;
+    let sizes: Vec<(f64, f64)> =
+        sqlx::query_as("SELECT width, height FROM pages WHERE document_id = $1 ORDER BY number")
+            .bind(document)
+            .fetch_all(db)
+            .await?;
     Ok(sizes.into_iter().map(|(w, h)| [w, h]).collect())
 }
 

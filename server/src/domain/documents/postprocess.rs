@@ -103,7 +103,13 @@ fn check_parts(parts: Vec<PostprocessPart>, document: i64, name: &str, page_ids:
 /// Rewrites the source document as the first output and makes the others, each from its composed PDF in
 /// `files`, queued for processing; returns their ids. Runs in the source's lock, so no annotation write lands
 /// between.
-pub async fn apply(state: &AppState, user: i64, source: i64, outputs: &[Output], files: &[PathBuf]) -> Result<Vec<i64>> {
+pub async fn apply(
+    state: &AppState,
+    user: i64,
+    source: i64,
+    outputs: &[Output],
+    files: &[PathBuf],
+) -> Result<Vec<i64>> {
     let (mut tx, doc) = lock::document(&state.db, source).await?;
     writable(&doc)?;
     let now = db::now();

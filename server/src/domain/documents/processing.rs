@@ -261,7 +261,10 @@ pub async fn dataset(db: &Db, owner: Owner, dataset_status: i64) -> Result<Vec<P
 }
 
 /// The text, character boxes and page sizes of a processed document; `None` before it has been processed.
-pub async fn text_and_boxes(state: &AppState, id: i64) -> Result<Option<(String, BTreeMap<usize, CharBox>, Vec<[f64; 2]>)>> {
+pub async fn text_and_boxes(
+    state: &AppState,
+    id: i64,
+) -> Result<Option<(String, BTreeMap<usize, CharBox>, Vec<[f64; 2]>)>> {
     let found: Option<(Option<String>, Option<String>)> =
         sqlx::query_as("SELECT text, bbox_key FROM documents WHERE id = $1").bind(id).fetch_optional(&state.db).await?;
     let Some((Some(text), Some(bbox_key))) = found else { return Ok(None) };

@@ -85,4 +85,3 @@ pub async fn update(db: &Db, doc: Document, body: DocumentWrite) -> Result<()> {
     tx.commit().await?;
     Ok(())
 }
-

@@ -13,7 +13,9 @@ use crate::state::AppState;
 pub async fn bbox_file(state: &AppState, id: i64) -> Result<bytes::Bytes> {
     let key: Option<Option<String>> =
         sqlx::query_scalar("SELECT bbox_key FROM documents WHERE id = $1").bind(id).fetch_optional(&state.db).await?;
-    let key = key.ok_or(Error::NotFound)?.ok_or_else(|| Error::NotReady("The document has not been processed yet.".into()))?;
+    let key = key
+        .ok_or(Error::NotFound)?
+        .ok_or_else(|| Error::NotReady("The document has not been processed yet.".into()))?;
     Ok(state.storage.get(&key).await?)
 }
 
@@ -70,7 +72,9 @@ impl TextIndex {
             let inside: Vec<usize> = self
                 .chars
                 .iter()
-                .filter(|(_, c)| c.page_index == b.page_index && sel.contains(&Rect { x0: c.x0, x1: c.x1, y0: c.y0, y1: c.y1 }))
+                .filter(|(_, c)| {
+                    c.page_index == b.page_index && sel.contains(&Rect { x0: c.x0, x1: c.x1, y0: c.y0, y1: c.y1 })
+                })
                 .map(|(o, _)| *o)
                 .collect();
             let mut found = self.line_spans(&inside);
@@ -83,7 +87,10 @@ impl TextIndex {
         let mut merged: Vec<Span> = Vec::new();
         for span in spans {
             match merged.last_mut() {
-                Some(last) if last.line_index == span.line_index && self.only_whitespace_between(last.end_offset, span.start_offset) => {
+                Some(last)
+                    if last.line_index == span.line_index
+                        && self.only_whitespace_between(last.end_offset, span.start_offset) =>
+                {
                     if span.end_offset > last.end_offset {
                         *last = self.span(last.start_offset, span.end_offset).expect("both ends have boxes");
                     }
@@ -130,7 +137,8 @@ impl TextIndex {
     fn span(&self, start: usize, end: usize) -> Option<Span> {
         let mut boxes = self.chars.range(start..end).map(|(_, c)| c);
         let first = boxes.next()?;
-        let (mut x0, mut x1, mut y0, mut y1, mut top, mut bottom) = (first.x0, first.x1, first.y0, first.y1, first.top, first.bottom);
+        let (mut x0, mut x1, mut y0, mut y1, mut top, mut bottom) =
+            (first.x0, first.x1, first.y0, first.y1, first.top, first.bottom);
         for c in boxes {
             x0 = x0.min(c.x0);
             x1 = x1.max(c.x1);
@@ -186,7 +194,11 @@ mod tests {
 
     fn index() -> TextIndex {
         let pages = vec![
-            PageContent { width: 600.0, height: 800.0, lines: vec![line(10.0, 700.0, "Invoice 42"), line(10.0, 680.0, "Total: 9,50 EUR")] },
+            PageContent {
+                width: 600.0,
+                height: 800.0,
+                lines: vec![line(10.0, 700.0, "Invoice 42"), line(10.0, 680.0, "Total: 9,50 EUR")],
+            },
             PageContent { width: 600.0, height: 800.0, lines: vec![line(10.0, 700.0, "total again")] },
         ];
         let doc = assemble(&pages);
@@ -197,15 +209,35 @@ mod tests {
     fn a_rectangle_yields_the_characters_inside_it_per_line() {
         let idx = index();
         // Around "42" on the first line and "9,50" on the second: two spans, one per line.
-        let spans = idx.spans_in_boxes(&[PageBox { x0: 50.0, x1: 80.0, y0: 675.0, y1: 715.0, page_index: 0, offset_string: None }]);
+        let spans = idx.spans_in_boxes(&[PageBox {
+            x0: 50.0,
+            x1: 80.0,
+            y0: 675.0,
+            y1: 715.0,
+            page_index: 0,
+            offset_string: None,
+        }]);
         let texts: Vec<&str> = spans.iter().map(|s| s.offset_string.as_str()).collect();
         assert_eq!(texts, ["42", "9,50"]);
         assert_eq!((spans[0].start_offset, spans[0].end_offset, spans[0].line_number), (8, 10, 1));
         assert_eq!((spans[0].x0, spans[0].x1, spans[0].top), (58.0, 70.0, 90.0));
         // A box that only partly covers a character does not take it.
-        assert!(idx.spans_in_boxes(&[PageBox { x0: 59.0, x1: 69.0, y0: 699.0, y1: 711.0, page_index: 0, offset_string: None }]).is_empty());
+        assert!(idx
+            .spans_in_boxes(&[PageBox { x0: 59.0, x1: 69.0, y0: 699.0, y1: 711.0, page_index: 0, offset_string: None }])
+            .is_empty());
         // Another page's characters are never taken.
-        assert_eq!(idx.spans_in_boxes(&[PageBox { x0: 0.0, x1: 600.0, y0: 0.0, y1: 800.0, page_index: 1, offset_string: None }])[0].offset_string, "total again");
+        assert_eq!(
+            idx.spans_in_boxes(&[PageBox {
+                x0: 0.0,
+                x1: 600.0,
+                y0: 0.0,
+                y1: 800.0,
+                page_index: 1,
+                offset_string: None
+            }])[0]
+                .offset_string,
+            "total again"
+        );
     }
 
     #[test]

@@ -31,7 +31,8 @@ pub struct ReceivedFile<'a> {
 
 /// The file types Lectern processes, recognised by their first bytes.
 pub fn sniff(head: &[u8]) -> Option<&'static str> {
-    if head.starts_with(b"%PDF-") || (head.len() > 5 && head[..head.len().min(1024)].windows(5).any(|w| w == b"%PDF-")) {
+    if head.starts_with(b"%PDF-") || (head.len() > 5 && head[..head.len().min(1024)].windows(5).any(|w| w == b"%PDF-"))
+    {
         Some("pdf")
     } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
         Some("png")

@@ -32,7 +32,7 @@ struct CategoryRow {
 /// Categories, with their schema, in the order of `ids`.
 pub async fn load(db: &Db, ids: &[i64]) -> Result<Vec<Category>> {
     let select = "SELECT t.id, t.project_id, t.name, t.api_name, t.description, c.threshold,
-            (SELECT MAX(a.id) FROM extraction_ais a WHERE a.category_id = t.id AND a.active) AS active_ai
+            (SELECT MAX(a.id) FROM ais a WHERE a.kind = 'extraction' AND a.category_id = t.id AND a.active) AS active_ai
         FROM label_sets t JOIN categories c ON c.id = t.id";
     let rows: Vec<CategoryRow> = db::by_ids(db, select, ids, |r: &CategoryRow| r.id).await?;
     let mut categories = Vec::with_capacity(rows.len());

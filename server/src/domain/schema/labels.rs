@@ -66,13 +66,18 @@ pub async fn load(db: &Db, ids: &[i64]) -> Result<Vec<Label>> {
 /// The data type as stored, matched case-insensitively against the known ones.
 fn data_type(value: &str) -> Result<String> {
     DATA_TYPES.iter().find(|t| t.eq_ignore_ascii_case(value.trim())).map(|t| t.to_string()).ok_or_else(|| {
-        Error::field("data_type", format!("\"{value}\" is not a valid choice. Choose one of: {}.", DATA_TYPES.join(", ")))
+        Error::field(
+            "data_type",
+            format!("\"{value}\" is not a valid choice. Choose one of: {}.", DATA_TYPES.join(", ")),
+        )
     })
 }
 
 async fn check_label_sets(db: &Db, project: i64, body: &LabelWrite) -> Result<Option<Vec<i64>>> {
     // Each alias is checked on its own, so that an error names the field the client sent.
-    for (field, ids) in [("label_sets", &body.label_sets), ("templates", &body.templates), ("categories", &body.categories)] {
+    for (field, ids) in
+        [("label_sets", &body.label_sets), ("templates", &body.templates), ("categories", &body.categories)]
+    {
         if let Some(ids) = ids {
             ids_in_project(db, Table::LabelSets, project, field, ids).await?;
         }

@@ -31,11 +31,8 @@ pub async fn ids_in_project(db: &Db, table: Table, project: i64, field: &str, id
     if ids.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "SELECT id FROM {} WHERE project_id = $1 AND id IN ({})",
-        table.sql(),
-        db::placeholders(1, ids.len())
-    );
+    let sql =
+        format!("SELECT id FROM {} WHERE project_id = $1 AND id IN ({})", table.sql(), db::placeholders(1, ids.len()));
     let mut args = vec![Arg::Int(project)];
     args.extend(db::int_args(ids));
     let found: Vec<i64> = db::scalar_with(&sql, args).fetch_all(db).await?;
@@ -58,12 +55,8 @@ pub(super) async fn unique_name(db: &Db, table: Table, project: i64, name: &str,
         Table::LabelSets | Table::Categories => ("label_sets", "label set or category"),
     };
     let sql = format!("SELECT id FROM {sql_table} WHERE project_id = $1 AND name = $2 AND id <> $3");
-    let taken: Option<i64> = sqlx::query_scalar(&sql)
-        .bind(project)
-        .bind(name)
-        .bind(except.unwrap_or(0))
-        .fetch_optional(db)
-        .await?;
+    let taken: Option<i64> =
+        sqlx::query_scalar(&sql).bind(project).bind(name).bind(except.unwrap_or(0)).fetch_optional(db).await?;
     match taken {
         Some(_) => Err(Error::field("name", format!("A {what} named \"{name}\" already exists in this project."))),
         None => Ok(()),
