@@ -71,8 +71,7 @@ impl FromRequestParts<AppState> for Ai {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let params = path_params(parts, state).await?;
         let kind = param(&params, "kind").and_then(AiKind::from_path).ok_or(Error::NotFound)?;
-        let id =
-            param(&params, "id").and_then(|id| id.parse::<i64>().ok()).filter(|id| *id > 0).ok_or(Error::NotFound)?;
+        let id = PathId::parse(param(&params, "id").unwrap_or(""))?;
         let user = AuthUser::from_request_parts(parts, state).await?;
         ais::visible(&state.db, user.id, kind, id).await?;
         Ok(Ai { kind, id })

@@ -128,7 +128,14 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
         let axum::extract::Path(raw) =
             axum::extract::Path::<String>::from_request_parts(parts, state).await.map_err(|_| Error::NotFound)?;
-        raw.parse::<i64>().ok().filter(|id| *id > 0).map(PathId).ok_or(Error::NotFound)
+        PathId::parse(&raw).map(PathId)
+    }
+}
+
+impl PathId {
+    /// An id in a path: a positive integer; anything else names nothing.
+    pub fn parse(raw: &str) -> Result<i64> {
+        raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or(Error::NotFound)
     }
 }
 

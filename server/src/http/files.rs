@@ -1,6 +1,6 @@
 //! Files outside /api/v3 (§17): page images and thumbnails, originals and OCR'd PDFs, with the API's auth.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -15,12 +15,7 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/page/show-image/{id}/", get(page_image))
-        .route("/page/show-thumbnail/{id}/", get(page_thumbnail))
-        .route("/doc/show-original/{id}/", get(original))
-        .route("/doc/show/{id}/", get(processed_pdf))
-        .route("/doc/show-document-set-original/{id}/", get(set_original))
+    Router::new().route("/page/{picture}/{id}/", get(page_picture)).route("/doc/{file}/{id}/", get(document_file))
 }
 
 /// A stored file with an ETag; a matching `If-None-Match` gets 304. Query strings (cache busters) are ignored.
@@ -48,70 +43,46 @@ async fn serve(state: &AppState, headers: &HeaderMap, file: StoredFile, named: b
     Ok(resp)
 }
 
+/// A page's image (`show-image`) or thumbnail (`show-thumbnail`); readable by whoever may read its document.
 async fn page_picture(
-    state: AppState,
-    user: Option<AuthUser>,
+    State(state): State<AppState>,
+    MaybeAuthUser(user): MaybeAuthUser,
     headers: HeaderMap,
-    id: i64,
-    which: Picture,
+    Path((picture, id)): Path<(String, String)>,
 ) -> Result<Response> {
-    let picture = pages::picture(&state.db, id, which).await?;
+    let which = match picture.as_str() {
+        "show-image" => Picture::Image,
+        "show-thumbnail" => Picture::Thumbnail,
+        _ => return Err(Error::NotFound),
+    };
+    let picture = pages::picture(&state.db, PathId::parse(&id)?, which).await?;
     documents::readable(&state.db, user.map(|u| u.id), picture.document).await?;
     let key = picture.key.ok_or_else(|| Error::NotReady("The page image is not ready yet.".into()))?;
     let file = StoredFile { key, content_type: "image/png", version: picture.version, name: String::new() };
     serve(&state, &headers, file, false).await
 }
 
-async fn page_image(
-    State(state): State<AppState>,
-    MaybeAuthUser(user): MaybeAuthUser,
-    headers: HeaderMap,
-    PathId(id): PathId,
-) -> Result<Response> {
-    page_picture(state, user, headers, id, Picture::Image).await
-}
-
-async fn page_thumbnail(
-    State(state): State<AppState>,
-    MaybeAuthUser(user): MaybeAuthUser,
-    headers: HeaderMap,
-    PathId(id): PathId,
-) -> Result<Response> {
-    page_picture(state, user, headers, id, Picture::Thumbnail).await
-}
-
-/// The file as uploaded.
-async fn original(
+/// A document's file as uploaded (`show-original`), its searchable PDF (`show`: the OCR'd PDF for scans and
+/// images, the original for born-digital PDFs), or the file uploaded for a document set before any split
+/// (`show-document-set-original`, §16).
+async fn document_file(
     State(state): State<AppState>,
     user: AuthUser,
     headers: HeaderMap,
-    PathId(id): PathId,
+    Path((file, id)): Path<(String, String)>,
 ) -> Result<Response> {
-    let doc = documents::visible(&state.db, user.id, id).await?;
-    serve(&state, &headers, files::original(&state.db, &doc).await?, true).await
-}
-
-/// The searchable PDF: the OCR'd PDF for scans and images, the original for born-digital PDFs.
-async fn processed_pdf(
-    State(state): State<AppState>,
-    user: AuthUser,
-    headers: HeaderMap,
-    PathId(id): PathId,
-) -> Result<Response> {
-    let doc = documents::visible(&state.db, user.id, id).await?;
-    serve(&state, &headers, files::searchable_pdf(&state.db, &doc).await?, true).await
-}
-
-/// The file uploaded for a document set, before any split (§16).
-async fn set_original(
-    State(state): State<AppState>,
-    user: AuthUser,
-    headers: HeaderMap,
-    PathId(id): PathId,
-) -> Result<Response> {
-    let (project, file) = files::set_original(&state.db, id).await?;
-    if !projects::is_member(&state.db, user.id, project).await? {
-        return Err(Error::NotFound);
-    }
-    serve(&state, &headers, file, true).await
+    let id = PathId::parse(&id)?;
+    let stored = match file.as_str() {
+        "show-original" => files::original(&state.db, &documents::visible(&state.db, user.id, id).await?).await?,
+        "show" => files::searchable_pdf(&state.db, &documents::visible(&state.db, user.id, id).await?).await?,
+        "show-document-set-original" => {
+            let (project, stored) = files::set_original(&state.db, id).await?;
+            if !projects::is_member(&state.db, user.id, project).await? {
+                return Err(Error::NotFound);
+            }
+            stored
+        }
+        _ => return Err(Error::NotFound),
+    };
+    serve(&state, &headers, stored, true).await
 }

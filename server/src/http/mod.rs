@@ -20,18 +20,16 @@ use crate::state::AppState;
 pub mod ais;
 pub mod annotations;
 pub mod auth;
-pub mod categories;
 pub mod documents;
 pub mod error;
 pub mod files;
-pub mod label_sets;
-pub mod labels;
 pub mod list;
 pub mod missing_annotations;
 pub mod pages;
 pub mod postprocess;
 pub mod projects;
 pub mod public;
+pub mod schema;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -62,9 +60,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(auth::router())
         .merge(projects::router())
-        .merge(categories::router())
-        .merge(label_sets::router())
-        .merge(labels::router())
+        .merge(schema::router())
         .merge(documents::router())
         .merge(pages::router())
         .merge(annotations::router())

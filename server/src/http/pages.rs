@@ -44,8 +44,7 @@ async fn get_page(
     Path((id, number)): Path<(String, String)>,
     fields: Fields,
 ) -> Result<Json<Value>> {
-    let (id, number) =
-        (id.parse::<i64>().map_err(|_| Error::NotFound)?, number.parse::<i64>().map_err(|_| Error::NotFound)?);
+    let (id, number) = (PathId::parse(&id)?, PathId::parse(&number)?);
     documents::readable(&state.db, user.map(|u| u.id), id).await?;
     fields.respond(pages::detail(&state.db, id, number).await?)
 }

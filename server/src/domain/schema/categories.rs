@@ -123,8 +123,8 @@ pub async fn update(db: &Db, current: Category, body: CategoryWrite) -> Result<(
 }
 
 /// Deletes a category with its default label set; linked label sets stay.
-pub async fn delete(db: &Db, id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM label_sets WHERE id = $1").bind(id).execute(db).await?;
+pub async fn delete(db: &Db, category: Category) -> Result<()> {
+    sqlx::query("DELETE FROM label_sets WHERE id = $1").bind(category.id).execute(db).await?;
     Ok(())
 }
 

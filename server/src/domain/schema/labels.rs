@@ -157,7 +157,7 @@ pub async fn update(db: &Db, current: Label, body: LabelWrite) -> Result<()> {
     Ok(())
 }
 
-pub async fn delete(db: &Db, id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM labels WHERE id = $1").bind(id).execute(db).await?;
+pub async fn delete(db: &Db, label: Label) -> Result<()> {
+    sqlx::query("DELETE FROM labels WHERE id = $1").bind(label.id).execute(db).await?;
     Ok(())
 }
