@@ -55,3 +55,38 @@ fn no_new_import_cycles_in_the_server() {
 fn no_new_import_cycles_in_the_spa() {
     check("src", SPA_BASELINE);
 }
+
+/// The server's layers, top to bottom: a module of a layer may use its own layer and those below, never one
+/// above (`server/src/lib.rs`). The crate root, `main`, `demo` and `sample_pdf` stand outside the layers.
+const SERVER_LAYERS: &[&[&str]] = &[
+    &["http"],
+    &["pipeline", "ai"],
+    &["domain"],
+    &["db", "storage", "state", "error", "config"],
+];
+
+fn layer_of(module: &str) -> Option<usize> {
+    let top = module.split("::").next().unwrap_or(module);
+    SERVER_LAYERS.iter().position(|layer| layer.contains(&top))
+}
+
+#[test]
+fn server_layers_only_point_down() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/src");
+    let graph = imports::graph(&src).unwrap();
+    let mut upward = Vec::new();
+    for (from, targets) in &graph {
+        for to in targets {
+            // `state` holds the login limiter of `domain::users`: a field's type, not a call up.
+            if from == "state" && to == "domain::users" {
+                continue;
+            }
+            if let (Some(a), Some(b)) = (layer_of(from), layer_of(to)) {
+                if b < a {
+                    upward.push(format!("{from} → {to}"));
+                }
+            }
+        }
+    }
+    assert!(upward.is_empty(), "imports that point up a layer:\n{}", upward.join("\n"));
+}
