@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use web_sys::{File, FormData, ProgressEvent, XmlHttpRequest};
 
-use crate::app::Session;
 use crate::i18n::{Key, Lang};
+use crate::session::Session;
 
 const BASE: &str = "/api/v3";
 

@@ -4,8 +4,10 @@ mod app;
 mod client;
 mod components;
 mod i18n;
+mod poll;
 mod review;
 mod routes;
+mod session;
 
 fn main() {
     console_error_panic_hook::set_once();

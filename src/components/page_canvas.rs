@@ -12,12 +12,12 @@ use wasm_bindgen::JsCast;
 use web_sys::js_sys::Array;
 use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit, MouseEvent};
 
-use crate::app::Session;
 use crate::client;
 use crate::i18n::Key;
 use crate::review::geometry::{fit_zoom, percent_style, SpanBox};
 use crate::review::model::{label_colour, ReviewState, Row};
 use crate::routes::document::Review;
+use crate::session::use_session;
 
 /// A drag shorter than this (pixels, both ways) is a click.
 const MIN_DRAG_PX: f64 = 4.0;
@@ -31,7 +31,7 @@ pub fn PageImage(
     #[prop(into)] alt: Signal<String>,
     #[prop(optional)] class: &'static str,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
+    let session = use_session();
     let tries = RwSignal::new(0u32);
     let retry = move |_| {
         if tries.get_untracked() < IMAGE_RETRIES {

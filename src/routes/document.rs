@@ -14,7 +14,6 @@ use leptos_router::NavigateOptions;
 use serde_json::{json, Value};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::app::Session;
 use crate::client::{self, ApiError};
 use crate::components::annotation_panel::AnnotationPanel;
 use crate::components::label_picker::{HelpSheet, LabelPicker};
@@ -28,6 +27,7 @@ use crate::review::keys::{shortcut, Shortcut};
 use crate::review::model::{annotation_from_hash, step, Filter, ReviewState, Row, Tree};
 use crate::review::options::ViewOptions;
 use crate::review::undo::{Call, Step, UndoStack};
+use crate::session::{use_session, Session};
 
 const FIRST_POLL_MS: u64 = 1_000;
 const MAX_POLL_MS: u64 = 10_000;
@@ -617,7 +617,7 @@ fn review_state_call(a: &AnnotationNested) -> Call {
 /// The review view of one document, shown as `options` say: the full review, the public read-only view or embedded.
 #[component]
 pub fn DocumentReview(#[prop(into)] document: Signal<i64>, options: ViewOptions) -> impl IntoView {
-    let session = expect_context::<Session>();
+    let session = use_session();
     let review = Review::new(session, use_notice(), document, options.clone());
     provide_context(review);
     Effect::new(move || {
