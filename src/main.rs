@@ -6,6 +6,7 @@ mod components;
 mod i18n;
 mod poll;
 mod review;
+mod review_view;
 mod routes;
 mod session;
 

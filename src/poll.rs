@@ -93,8 +93,10 @@ mod tests {
     #[test]
     fn waits_double_up_to_the_limit() {
         let backoff = Backoff { first: Duration::from_secs(1), max: Duration::from_secs(10) };
-        let waits: Vec<u64> =
-            std::iter::successors(Some(backoff.first), |w| Some(backoff.after(*w))).take(6).map(|w| w.as_secs()).collect();
+        let waits: Vec<u64> = std::iter::successors(Some(backoff.first), |w| Some(backoff.after(*w)))
+            .take(6)
+            .map(|w| w.as_secs())
+            .collect();
         assert_eq!(waits, [1, 2, 4, 8, 10, 10]);
         let even = Backoff { first: Duration::from_secs(2), max: Duration::from_secs(2) };
         assert_eq!(even.after(even.first), even.first);

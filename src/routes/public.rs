@@ -5,7 +5,7 @@ use leptos_router::hooks::{use_location, use_params_map};
 
 use crate::i18n::{tr, Key, Lang};
 use crate::review::options::{query_param, ViewOptions};
-use crate::routes::document::DocumentReview;
+use crate::review_view::view::DocumentReview;
 use crate::session::use_session;
 
 /// Whether a URL is the public view (`/d/…`, or `/?document=ID`), which needs no login and may hide the
