@@ -1,6 +1,5 @@
-//! The app shell: session context (token and language), header, router and login redirect.
+//! The app shell: the session and notice contexts, header, router and login redirect.
 
-use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
@@ -11,60 +10,17 @@ use crate::client;
 use crate::components::notice::{use_notice, Notice, NoticeBanner};
 use crate::i18n::{tr, Key, Lang};
 use crate::review::options::query_param;
-use crate::routes::public::{is_public_url, public_options, PublicDocument};
 use crate::routes::ais::AiModels;
 use crate::routes::document::DocumentPage;
 use crate::routes::edit::EditDocument;
+use crate::routes::public::{is_public_url, public_options, PublicDocument};
 use crate::routes::{documents::Documents, login::Login, project_setup::ProjectSetup, projects::Projects};
-
-const TOKEN_KEY: &str = "lectern.token";
-const LANG_KEY: &str = "lectern.lang";
-
-/// Who is logged in and in which language; every API call reads both.
-#[derive(Clone, Copy)]
-pub struct Session {
-    pub token: RwSignal<Option<String>>,
-    pub lang: RwSignal<Lang>,
-}
-
-fn stored(key: &str) -> Option<String> {
-    LocalStorage::raw().get_item(key).ok().flatten()
-}
-
-fn store(key: &str, value: Option<&str>) {
-    let storage = LocalStorage::raw();
-    let _ = match value {
-        Some(v) => storage.set_item(key, v),
-        None => storage.remove_item(key),
-    };
-}
-
-/// The stored choice, else the browser's language, else English.
-fn initial_lang() -> Lang {
-    stored(LANG_KEY)
-        .or_else(|| window().navigator().language())
-        .and_then(|code| Lang::from_code(&code))
-        .unwrap_or(Lang::En)
-}
+use crate::session::{use_session, Session};
 
 #[component]
 pub fn App() -> impl IntoView {
-    let session = Session {
-        token: RwSignal::new(stored(TOKEN_KEY)),
-        lang: RwSignal::new(initial_lang()),
-    };
-    provide_context(session);
+    Session::provide();
     provide_context(Notice::new());
-
-    Effect::new(move || store(TOKEN_KEY, session.token.read().as_deref()));
-    Effect::new(move || {
-        let code = session.lang.get().code();
-        store(LANG_KEY, Some(code));
-        if let Some(html) = document().document_element() {
-            let _ = html.set_attribute("lang", code);
-        }
-    });
-
     view! {
         <Router>
             <Shell />
@@ -76,7 +32,7 @@ pub fn App() -> impl IntoView {
 /// public view, which needs no login and hides the header when embedded with `chrome=0`.
 #[component]
 fn Shell() -> impl IntoView {
-    let session = expect_context::<Session>();
+    let session = use_session();
     let navigate = use_navigate();
     let location = use_location();
     let pathname = location.pathname;
@@ -137,7 +93,7 @@ fn ProjectHome() -> impl IntoView {
 /// The app's header; on the public view it shows no account, and asks nothing of the server.
 #[component]
 fn Header(public: Memo<bool>) -> impl IntoView {
-    let session = expect_context::<Session>();
+    let session = use_session();
     let notice = use_notice();
     let logged_in = move || session.token.read().is_some() && !public.get();
     let me = LocalResource::new(move || {

@@ -1,21 +1,23 @@
 //! Typed calls to the Lectern API v3: one function per endpoint, errors as `ApiError`.
 
-use gloo_net::http::{Method, RequestBuilder, Response};
+use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use lectern_api::ais::{AiCreate, CategoryAi, ExtractionAi, SplittingAi};
-use lectern_api::annotations::{Annotation, BulkUpdate, MissingAnnotation, MissingAnnotationWrite};
-use lectern_api::documents::{Document, DocumentDetail, DocumentWrite, PageDetail, PostprocessPart};
+use lectern_api::annotations::{Annotation, AnnotationWrite, BulkUpdate, MissingAnnotation, MissingAnnotationWrite};
+use lectern_api::documents::{
+    Document, DocumentDetail, DocumentWrite, PageDetail, PostprocessPart, SearchQuery, Spans,
+};
+use lectern_api::geometry::{PageBox, Span};
 use lectern_api::{
     AuthToken, Category, CategoryWrite, Credentials, ErrorBody, Label, LabelSet, LabelSetWrite,
     LabelWrite, Me, Paginated, Project, ProjectSplitting, ProjectWrite,
 };
 use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
-use serde_json::{json, Value};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use web_sys::{File, FormData, ProgressEvent, XmlHttpRequest};
 
-use crate::app::Session;
 use crate::i18n::{Key, Lang};
+use crate::session::Session;
 
 const BASE: &str = "/api/v3";
 
@@ -40,26 +42,21 @@ impl ApiError {
     }
 }
 
-/// Sends one request with the session's token and language; a 401 ends the session.
-async fn send(
-    s: Session,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Result<Response, ApiError> {
-    let mut req = RequestBuilder::new(&format!("{BASE}{path}"))
+/// A request to `path` with the session's token and language.
+fn request(s: Session, method: Method, path: &str) -> RequestBuilder {
+    let req = RequestBuilder::new(&format!("{BASE}{path}"))
         .method(method)
         .header("Accept", "application/json")
         .header("Accept-Language", s.lang.get_untracked().code());
-    if let Some(token) = s.token.get_untracked() {
-        req = req.header("Authorization", &format!("Token {token}"));
+    match s.token.get_untracked() {
+        Some(token) => req.header("Authorization", &format!("Token {token}")),
+        None => req,
     }
-    let req = match body {
-        Some(body) => req.json(&body),
-        None => req.build(),
-    }
-    .map_err(|_| ApiError::BadResponse)?;
-    let resp = req.send().await.map_err(|_| ApiError::Network)?;
+}
+
+/// Sends a request; a 401 ends the session.
+async fn send(s: Session, req: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
+    let resp = req.map_err(|_| ApiError::BadResponse)?.send().await.map_err(|_| ApiError::Network)?;
     if resp.ok() {
         return Ok(resp);
     }
@@ -83,17 +80,23 @@ fn refused(s: Session, status: u16, status_text: &str, text: &str) -> ApiError {
     ApiError::Server { status, message }
 }
 
-async fn json<T: DeserializeOwned>(
+/// The answer's body as `T`.
+async fn answer<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+    resp.json().await.map_err(|_| ApiError::BadResponse)
+}
+
+async fn get<T: DeserializeOwned>(s: Session, path: &str) -> Result<T, ApiError> {
+    answer(send(s, request(s, Method::GET, path).build()).await?).await
+}
+
+/// A `POST` or `PATCH` of `body`.
+async fn send_body<T: DeserializeOwned>(
     s: Session,
     method: Method,
     path: &str,
-    body: Option<Value>,
+    body: &impl Serialize,
 ) -> Result<T, ApiError> {
-    send(s, method, path, body)
-        .await?
-        .json()
-        .await
-        .map_err(|_| ApiError::BadResponse)
+    answer(send(s, request(s, method, path).json(body)).await?).await
 }
 
 async fn list<T: DeserializeOwned>(
@@ -111,20 +114,16 @@ async fn list_by<T: DeserializeOwned>(
     filter: &str,
     project: i64,
 ) -> Result<Vec<T>, ApiError> {
-    let page: Paginated<T> = json(s, Method::GET, &format!("/{resource}/?{filter}={project}&limit=1000"), None).await?;
+    let page: Paginated<T> = get(s, &format!("/{resource}/?{filter}={project}&limit=1000")).await?;
     Ok(page.results)
 }
 
 async fn delete(s: Session, path: &str) -> Result<(), ApiError> {
-    send(s, Method::DELETE, path, None).await.map(|_| ())
-}
-
-fn body(value: &impl Serialize) -> Option<Value> {
-    serde_json::to_value(value).ok()
+    send(s, request(s, Method::DELETE, path).build()).await.map(|_| ())
 }
 
 pub async fn login(s: Session, credentials: Credentials) -> Result<AuthToken, ApiError> {
-    json(s, Method::POST, "/auth/", body(&credentials)).await
+    send_body(s, Method::POST, "/auth/", &credentials).await
 }
 
 pub async fn logout(s: Session) -> Result<(), ApiError> {
@@ -132,24 +131,24 @@ pub async fn logout(s: Session) -> Result<(), ApiError> {
 }
 
 pub async fn me(s: Session) -> Result<Me, ApiError> {
-    json(s, Method::GET, "/auth/me/", None).await
+    get(s, "/auth/me/").await
 }
 
 pub async fn projects(s: Session) -> Result<Vec<Project>, ApiError> {
-    let page: Paginated<Project> = json(s, Method::GET, "/projects/?limit=1000", None).await?;
+    let page: Paginated<Project> = get(s, "/projects/?limit=1000").await?;
     Ok(page.results)
 }
 
 pub async fn project(s: Session, id: i64) -> Result<Project, ApiError> {
-    json(s, Method::GET, &format!("/projects/{id}/"), None).await
+    get(s, &format!("/projects/{id}/")).await
 }
 
 pub async fn create_project(s: Session, write: ProjectWrite) -> Result<Project, ApiError> {
-    json(s, Method::POST, "/projects/", body(&write)).await
+    send_body(s, Method::POST, "/projects/", &write).await
 }
 
 pub async fn update_project(s: Session, id: i64, write: ProjectWrite) -> Result<Project, ApiError> {
-    json(s, Method::PATCH, &format!("/projects/{id}/"), body(&write)).await
+    send_body(s, Method::PATCH, &format!("/projects/{id}/"), &write).await
 }
 
 pub async fn delete_project(s: Session, id: i64) -> Result<(), ApiError> {
@@ -157,7 +156,7 @@ pub async fn delete_project(s: Session, id: i64) -> Result<(), ApiError> {
 }
 
 pub async fn sharing(s: Session, project: i64) -> Result<lectern_api::ProjectSharing, ApiError> {
-    json(s, Method::GET, &format!("/projects/{project}/sharing/"), None).await
+    get(s, &format!("/projects/{project}/sharing/")).await
 }
 
 pub async fn update_sharing(
@@ -165,7 +164,7 @@ pub async fn update_sharing(
     project: i64,
     write: lectern_api::ProjectSharingWrite,
 ) -> Result<lectern_api::ProjectSharing, ApiError> {
-    json(s, Method::PATCH, &format!("/projects/{project}/sharing/"), body(&write)).await
+    send_body(s, Method::PATCH, &format!("/projects/{project}/sharing/"), &write).await
 }
 
 pub async fn categories(s: Session, project: i64) -> Result<Vec<Category>, ApiError> {
@@ -173,7 +172,7 @@ pub async fn categories(s: Session, project: i64) -> Result<Vec<Category>, ApiEr
 }
 
 pub async fn create_category(s: Session, write: CategoryWrite) -> Result<Category, ApiError> {
-    json(s, Method::POST, "/categories/", body(&write)).await
+    send_body(s, Method::POST, "/categories/", &write).await
 }
 
 pub async fn update_category(
@@ -181,13 +180,7 @@ pub async fn update_category(
     id: i64,
     write: CategoryWrite,
 ) -> Result<Category, ApiError> {
-    json(
-        s,
-        Method::PATCH,
-        &format!("/categories/{id}/"),
-        body(&write),
-    )
-    .await
+    send_body(s, Method::PATCH, &format!("/categories/{id}/"), &write).await
 }
 
 pub async fn delete_category(s: Session, id: i64) -> Result<(), ApiError> {
@@ -199,7 +192,7 @@ pub async fn label_sets(s: Session, project: i64) -> Result<Vec<LabelSet>, ApiEr
 }
 
 pub async fn create_label_set(s: Session, write: LabelSetWrite) -> Result<LabelSet, ApiError> {
-    json(s, Method::POST, "/label-sets/", body(&write)).await
+    send_body(s, Method::POST, "/label-sets/", &write).await
 }
 
 pub async fn update_label_set(
@@ -207,13 +200,7 @@ pub async fn update_label_set(
     id: i64,
     write: LabelSetWrite,
 ) -> Result<LabelSet, ApiError> {
-    json(
-        s,
-        Method::PATCH,
-        &format!("/label-sets/{id}/"),
-        body(&write),
-    )
-    .await
+    send_body(s, Method::PATCH, &format!("/label-sets/{id}/"), &write).await
 }
 
 pub async fn delete_label_set(s: Session, id: i64) -> Result<(), ApiError> {
@@ -225,11 +212,11 @@ pub async fn labels(s: Session, project: i64) -> Result<Vec<Label>, ApiError> {
 }
 
 pub async fn create_label(s: Session, write: LabelWrite) -> Result<Label, ApiError> {
-    json(s, Method::POST, "/labels/", body(&write)).await
+    send_body(s, Method::POST, "/labels/", &write).await
 }
 
 pub async fn update_label(s: Session, id: i64, write: LabelWrite) -> Result<Label, ApiError> {
-    json(s, Method::PATCH, &format!("/labels/{id}/"), body(&write)).await
+    send_body(s, Method::PATCH, &format!("/labels/{id}/"), &write).await
 }
 
 pub async fn delete_label(s: Session, id: i64) -> Result<(), ApiError> {
@@ -265,7 +252,7 @@ pub struct AnnotationCounts {
 
 /// One page of documents; `query` is the encoded query string (project, filters, paging).
 pub async fn documents(s: Session, query: &str) -> Result<Paginated<DocumentRow>, ApiError> {
-    json(s, Method::GET, &format!("/documents/?{query}&fields={DOCUMENT_ROW_FIELDS}"), None).await
+    get(s, &format!("/documents/?{query}&fields={DOCUMENT_ROW_FIELDS}")).await
 }
 
 /// A project's extraction AIs, of all its categories.
@@ -276,7 +263,7 @@ pub async fn extraction_ais(s: Session, project: i64) -> Result<Vec<ExtractionAi
 /// Starts training a new extraction AI for `category`; it answers at once with the AI queued.
 pub async fn train_extraction_ai(s: Session, category: i64) -> Result<ExtractionAi, ApiError> {
     let write = AiCreate { category: Some(category), ..Default::default() };
-    json(s, Method::POST, "/extraction-ais/", body(&write)).await
+    send_body(s, Method::POST, "/extraction-ais/", &write).await
 }
 
 /// A project's categorization AIs.
@@ -287,7 +274,7 @@ pub async fn category_ais(s: Session, project: i64) -> Result<Vec<CategoryAi>, A
 /// Starts training a new categorization AI for `project`; it answers at once with the AI queued.
 pub async fn train_category_ai(s: Session, project: i64) -> Result<CategoryAi, ApiError> {
     let write = AiCreate { project: Some(project), ..Default::default() };
-    json(s, Method::POST, "/category-ais/", body(&write)).await
+    send_body(s, Method::POST, "/category-ais/", &write).await
 }
 
 /// A project's splitting AIs.
@@ -298,17 +285,17 @@ pub async fn splitting_ais(s: Session, project: i64) -> Result<Vec<SplittingAi>,
 /// Starts training a new splitting AI for `project`; it answers at once with the AI queued.
 pub async fn train_splitting_ai(s: Session, project: i64) -> Result<SplittingAi, ApiError> {
     let write = AiCreate { project: Some(project), ..Default::default() };
-    json(s, Method::POST, "/splitting-ais/", body(&write)).await
+    send_body(s, Method::POST, "/splitting-ais/", &write).await
 }
 
 /// Whether the project splits its multi-page uploads.
 pub async fn splitting(s: Session, project: i64) -> Result<ProjectSplitting, ApiError> {
-    json(s, Method::GET, &format!("/projects/{project}/splitting/"), None).await
+    get(s, &format!("/projects/{project}/splitting/")).await
 }
 
 /// Turns splitting of uploads on or off; only the project's owner may.
 pub async fn update_splitting(s: Session, project: i64, write: ProjectSplitting) -> Result<ProjectSplitting, ApiError> {
-    json(s, Method::PATCH, &format!("/projects/{project}/splitting/"), body(&write)).await
+    send_body(s, Method::PATCH, &format!("/projects/{project}/splitting/"), &write).await
 }
 
 /// A file outside the API (page image, thumbnail, PDF) with the session's token in the query, since the browser
@@ -329,53 +316,56 @@ pub fn file_url(s: Session, path: &str, retry: u32) -> String {
 
 /// Splits, turns and reorders a document's pages; the answer lists the resulting documents (§15.1).
 pub async fn postprocess(s: Session, id: i64, parts: Vec<PostprocessPart>) -> Result<Vec<DocumentDetail>, ApiError> {
-    json(s, Method::POST, &format!("/documents/{id}/postprocess/"), body(&parts)).await
+    send_body(s, Method::POST, &format!("/documents/{id}/postprocess/"), &parts).await
 }
 
 pub async fn document(s: Session, id: i64) -> Result<DocumentDetail, ApiError> {
-    json(s, Method::GET, &format!("/documents/{id}/"), None).await
+    get(s, &format!("/documents/{id}/")).await
 }
 
 /// `PATCH /documents/{id}/`: category, name, reviewed.
 pub async fn update_document(s: Session, id: i64, write: DocumentWrite) -> Result<Document, ApiError> {
-    json(s, Method::PATCH, &format!("/documents/{id}/"), body(&write)).await
+    send_body(s, Method::PATCH, &format!("/documents/{id}/"), &write).await
 }
 
 /// Page detail with its words; `number` is 1-based.
 pub async fn page(s: Session, document: i64, number: u32) -> Result<PageDetail, ApiError> {
-    json(s, Method::GET, &format!("/documents/{document}/pages/{number}/"), None).await
+    get(s, &format!("/documents/{document}/pages/{number}/")).await
 }
 
 /// `POST /documents/{id}/bbox/`: boxes (drawn or words) to the text spans inside.
-pub async fn bbox_spans(s: Session, document: i64, boxes: Value) -> Result<Vec<Value>, ApiError> {
-    let answer: SpanList = json(s, Method::POST, &format!("/documents/{document}/bbox/"), Some(json!({"span": boxes}))).await?;
+pub async fn bbox_spans(s: Session, document: i64, boxes: Vec<PageBox>) -> Result<Vec<Span>, ApiError> {
+    let boxes = Spans { span: boxes };
+    let answer: Spans<Span> = send_body(s, Method::POST, &format!("/documents/{document}/bbox/"), &boxes).await?;
     Ok(answer.span)
 }
 
 /// `POST /documents/{id}/search/`: one span per occurrence of `q`.
-pub async fn search(s: Session, document: i64, q: &str) -> Result<Vec<Value>, ApiError> {
-    let answer: SpanList = json(s, Method::POST, &format!("/documents/{document}/search/"), Some(json!({"q": q}))).await?;
+pub async fn search(s: Session, document: i64, q: &str) -> Result<Vec<Span>, ApiError> {
+    let query = SearchQuery { q: q.to_owned() };
+    let answer: Spans<Span> = send_body(s, Method::POST, &format!("/documents/{document}/search/"), &query).await?;
     Ok(answer.span)
 }
 
-#[derive(serde::Deserialize)]
-struct SpanList {
-    span: Vec<Value>,
+/// A listed document with nothing but its id (`fields=id`).
+#[derive(Deserialize)]
+struct DocumentId {
+    id: i64,
 }
 
 /// The ids of a project's unreviewed documents, for previous/next.
 pub async fn unreviewed_documents(s: Session, project: i64) -> Result<Vec<i64>, ApiError> {
-    let page: Paginated<Value> =
-        json(s, Method::GET, &format!("/documents/?project={project}&is_reviewed=false&fields=id&limit=100"), None).await?;
-    Ok(page.results.iter().filter_map(|d| d["id"].as_i64()).collect())
+    let page: Paginated<DocumentId> =
+        get(s, &format!("/documents/?project={project}&is_reviewed=false&fields=id&limit=100")).await?;
+    Ok(page.results.into_iter().map(|d| d.id).collect())
 }
 
-pub async fn create_annotation(s: Session, write: Value) -> Result<Annotation, ApiError> {
-    json(s, Method::POST, "/annotations/", Some(write)).await
+pub async fn create_annotation(s: Session, write: &AnnotationWrite) -> Result<Annotation, ApiError> {
+    send_body(s, Method::POST, "/annotations/", write).await
 }
 
-pub async fn update_annotation(s: Session, id: i64, write: Value) -> Result<Annotation, ApiError> {
-    json(s, Method::PATCH, &format!("/annotations/{id}/"), Some(write)).await
+pub async fn update_annotation(s: Session, id: i64, write: &AnnotationWrite) -> Result<Annotation, ApiError> {
+    send_body(s, Method::PATCH, &format!("/annotations/{id}/"), write).await
 }
 
 pub async fn delete_annotation(s: Session, id: i64) -> Result<(), ApiError> {
@@ -383,13 +373,13 @@ pub async fn delete_annotation(s: Session, id: i64) -> Result<(), ApiError> {
 }
 
 /// `PATCH /documents/{id}/update-annotations/`: accept or decline several at once.
-pub async fn update_annotations(s: Session, document: i64, write: BulkUpdate) -> Result<Vec<Annotation>, ApiError> {
-    json(s, Method::PATCH, &format!("/documents/{document}/update-annotations/"), body(&write)).await
+pub async fn update_annotations(s: Session, document: i64, write: &BulkUpdate) -> Result<Vec<Annotation>, ApiError> {
+    send_body(s, Method::PATCH, &format!("/documents/{document}/update-annotations/"), write).await
 }
 
 pub async fn missing_annotations(s: Session, document: i64) -> Result<Vec<MissingAnnotation>, ApiError> {
     let page: Paginated<MissingAnnotation> =
-        json(s, Method::GET, &format!("/missing-annotations/?document={document}&limit=1000"), None).await?;
+        get(s, &format!("/missing-annotations/?document={document}&limit=1000")).await?;
     Ok(page.results)
 }
 
@@ -398,7 +388,7 @@ pub async fn create_missing_annotations(
     s: Session,
     entries: &[MissingAnnotationWrite],
 ) -> Result<Vec<MissingAnnotation>, ApiError> {
-    json(s, Method::POST, "/missing-annotations/", body(&entries)).await
+    send_body(s, Method::POST, "/missing-annotations/", &entries).await
 }
 
 pub async fn delete_missing_annotation(s: Session, id: i64) -> Result<(), ApiError> {

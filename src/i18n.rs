@@ -2,8 +2,6 @@
 
 use leptos::prelude::*;
 
-use crate::app::Session;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     En,
@@ -434,8 +432,13 @@ impl Key {
     }
 }
 
+/// The language the UI is shown in: a context the session provides.
+pub fn use_lang() -> RwSignal<Lang> {
+    expect_context::<RwSignal<Lang>>()
+}
+
 /// A reactive translation: re-renders wherever it is used when the language changes.
 pub fn tr(key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    let lang = expect_context::<Session>().lang;
+    let lang = use_lang();
     move || lang.get().text(key)
 }

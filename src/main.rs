@@ -4,8 +4,11 @@ mod app;
 mod client;
 mod components;
 mod i18n;
+mod poll;
 mod review;
+mod review_view;
 mod routes;
+mod session;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -221,6 +221,22 @@ pub struct SpanInput {
     pub offset_string: Option<String>,
 }
 
+/// A span as `bbox` or `search` answered it, sent back unchanged as a new annotation's span.
+impl From<&Span> for SpanInput {
+    fn from(s: &Span) -> SpanInput {
+        SpanInput {
+            x0: Some(s.x0),
+            x1: Some(s.x1),
+            y0: Some(s.y0),
+            y1: Some(s.y1),
+            page_index: Some(s.page_index),
+            start_offset: Some(s.start_offset),
+            end_offset: Some(s.end_offset),
+            offset_string: Some(s.offset_string.clone()),
+        }
+    }
+}
+
 impl From<&PageBox> for SpanInput {
     fn from(b: &PageBox) -> SpanInput {
         SpanInput {
@@ -282,7 +298,7 @@ impl AnnotationWrite {
 }
 
 /// Body of `PATCH documents/{id}/update-annotations/`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct BulkUpdate {
     pub ids: Vec<i64>,

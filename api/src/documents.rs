@@ -1,4 +1,4 @@
-//! Documents (§7), their pages (§9) and the processing status codes (§7.5).
+//! Documents (§7), their pages (§9), text boxes and search (§10, §11) and the processing status codes (§7.5).
 
 use serde::{Deserialize, Serialize};
 
@@ -190,6 +190,21 @@ pub struct CategoryCandidate {
     pub id: i64,
     pub name: Option<String>,
     pub confidence: f64,
+}
+
+/// The body of `POST documents/{id}/bbox/` (`Spans<PageBox>`) and the answer of it and of `search`
+/// (`Spans<Span>`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Spans<T> {
+    pub span: Vec<T>,
+}
+
+/// The body of `POST documents/{id}/search/`: the text to find.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SearchQuery {
+    pub q: String,
 }
 
 /// A document set (§16): the uploaded file and the documents made from it, newest first.

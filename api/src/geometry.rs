@@ -74,6 +74,14 @@ pub struct PageBox {
     pub offset_string: Option<String>,
 }
 
+/// A word sent as a box: its text goes along, and names the span when the box holds exactly one.
+impl From<&Entity> for PageBox {
+    fn from(e: &Entity) -> PageBox {
+        let offset_string = Some(e.offset_string.clone());
+        PageBox { x0: e.x0, x1: e.x1, y0: e.y0, y1: e.y1, page_index: e.page_index, offset_string }
+    }
+}
+
 /// A rectangle on a page in PDF points, origin bottom-left.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -52,6 +52,13 @@ impl AnnotationNested {
     pub fn state(&self) -> State {
         State::of(self.is_correct, self.revised, self.created_by.is_some())
     }
+
+    /// Whether DELETE keeps this annotation as declined; a person's annotation (one with a creator, or not from
+    /// extraction) is removed instead.
+    pub fn delete_keeps_as_declined(&self) -> bool {
+        let by_person = self.created_by.is_some() || self.origin != "extraction";
+        delete_keeps_as_declined(self.state(), by_person)
+    }
 }
 
 /// `(is_correct, revised)` after an accept.
@@ -166,6 +173,32 @@ mod tests {
         assert!(delete_keeps_as_declined(State::Accepted, false));
         assert!(!delete_keeps_as_declined(State::Declined, false));
         assert!(!delete_keeps_as_declined(State::CreatedByHuman, true));
+    }
+
+    #[test]
+    fn delete_of_an_annotation_follows_its_origin_and_creator() {
+        let suggestion = AnnotationNested {
+            id: 1,
+            document: 1,
+            offset_string: "x".into(),
+            offset_string_original: "x".into(),
+            translated_string: None,
+            normalized: None,
+            confidence: Some(0.9),
+            is_correct: false,
+            revised: false,
+            origin: "extraction".into(),
+            created_by: None,
+            revised_by: None,
+            span: Vec::new(),
+            selection_bbox: None,
+            custom_offset_string: false,
+        };
+        assert!(suggestion.delete_keeps_as_declined());
+        let by_person = AnnotationNested { created_by: Some("a@b.c".into()), ..suggestion.clone() };
+        assert!(!by_person.delete_keeps_as_declined());
+        let from_api = AnnotationNested { origin: "api".into(), ..suggestion };
+        assert!(!from_api.delete_keeps_as_declined());
     }
 
     #[test]

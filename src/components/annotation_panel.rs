@@ -1,19 +1,21 @@
 //! The annotation panel: annotation sets → labels → annotations with counters, filters and the review actions.
 
+use lectern_api::annotations::AnnotationNested;
+use lectern_api::review::State;
 use leptos::prelude::*;
 
 use crate::i18n::{tr, Key};
-use crate::review::model::{label_colour, ReviewState, Row, Tree};
-use crate::routes::document::Review;
+use crate::review::model::{label_colour, Filter, LabelRow, Row};
+use crate::review_view::state::Review;
 
 #[component]
 pub fn AnnotationPanel() -> impl IntoView {
     let review = expect_context::<Review>();
-    let counts = Memo::new(move |_| review.tree.with(Tree::counts));
+    let counts = review.counts;
     let sets = move || review.tree.with(|t| t.sets.iter().map(|s| (s.key(), s.title())).collect::<Vec<_>>());
     let filter = review.filter;
     // One filter checkbox: `field` picks its flag in the filter.
-    let checkbox = move |test: &'static str, key: Key, field: fn(&mut crate::review::model::Filter) -> &mut bool| {
+    let checkbox = move |test: &'static str, key: Key, field: fn(&mut Filter) -> &mut bool| {
         view! {
             <label>
                 <input
@@ -68,9 +70,8 @@ fn SetSection(key: String, title: String) -> impl IntoView {
     let set_key = StoredValue::new(key.clone());
     let labels = move || {
         review.tree.with(|t| {
-            t.sets
-                .iter()
-                .find(|s| set_key.with_value(|k| s.key() == *k))
+            set_key
+                .with_value(|k| t.set(k))
                 .map(|s| s.labels.iter().map(|l| (l.id, l.name.clone())).collect::<Vec<_>>())
                 .unwrap_or_default()
         })
@@ -116,21 +117,15 @@ fn SetSection(key: String, title: String) -> impl IntoView {
 fn LabelGroup(set_key: String, label: i64, name: String) -> impl IntoView {
     let review = expect_context::<Review>();
     let key = StoredValue::new(set_key.clone());
-    let with_row = move |f: &dyn Fn(&crate::review::model::LabelRow) -> bool| {
+    let with_row = move |f: &dyn Fn(&LabelRow) -> bool| {
         review.tree.with(|t| {
-            t.sets
-                .iter()
-                .find(|s| key.with_value(|k| s.key() == *k))
-                .and_then(|s| s.labels.iter().find(|l| l.id == label))
-                .is_some_and(f)
+            key.with_value(|k| t.set(k)).and_then(|s| s.labels.iter().find(|l| l.id == label)).is_some_and(f)
         })
     };
     let annotations = move || {
         review.filter.with(|f| {
             review.tree.with(|t| {
-                t.sets
-                    .iter()
-                    .find(|s| key.with_value(|k| s.key() == *k))
+                key.with_value(|k| t.set(k))
                     .and_then(|s| s.labels.iter().find(|l| l.id == label))
                     .map(|l| {
                         l.annotations.iter().filter(|a| f.shows_annotation(l, a)).map(|a| a.id).collect::<Vec<_>>()
@@ -203,7 +198,7 @@ fn AnnotationRow(id: i64, label: i64) -> impl IntoView {
     let review = expect_context::<Review>();
     let lang = review.session.lang;
     let annotation = Memo::new(move |_| review.tree.with(|t| t.find(id).map(|p| p.annotation.clone())));
-    let state = move || annotation.with(|a| a.as_ref().map(ReviewState::of).unwrap_or(ReviewState::Declined));
+    let state = move || annotation.with(|a| a.as_ref().map(AnnotationNested::state).unwrap_or(State::Declined));
     let text = move || annotation.with(|a| a.as_ref().map(|a| a.offset_string.clone()).unwrap_or_default());
     let confidence =
         move || annotation.with(|a| a.as_ref().and_then(|a| a.confidence).map(|c| format!("{:.0} %", c * 100.0)));
@@ -277,7 +272,7 @@ fn AnnotationRow(id: i64, label: i64) -> impl IntoView {
             <span class=move || format!("state {}", state().code())>{move || tr(state_key(state()))()}</span>
             <span class="actions">
                 <Show when=move || review.writable()>
-                    <Show when=move || state() == ReviewState::Pending>
+                    <Show when=move || state().needs_feedback()>
                         <button
                             type="button"
                             data-test="accept"
@@ -308,11 +303,11 @@ fn AnnotationRow(id: i64, label: i64) -> impl IntoView {
     }
 }
 
-fn state_key(state: ReviewState) -> Key {
+fn state_key(state: State) -> Key {
     match state {
-        ReviewState::Pending => Key::Pending,
-        ReviewState::Accepted => Key::Accepted,
-        ReviewState::Declined => Key::Declined,
-        ReviewState::Human => Key::ByReviewer,
+        State::FeedbackRequired => Key::Pending,
+        State::Accepted => Key::Accepted,
+        State::Declined => Key::Declined,
+        State::CreatedByHuman => Key::ByReviewer,
     }
 }

@@ -4,7 +4,8 @@ use leptos::html::Select;
 use leptos::prelude::*;
 
 use crate::i18n::{tr, Key};
-use crate::routes::document::{Review, Target};
+use crate::review::model::Target;
+use crate::review_view::state::Review;
 
 /// The picker's choices: every label of every set (`set:{id}:{label}`), and of a new set (`new:{label set}:{label}`)
 /// for potential sets and label sets that may occur several times.
@@ -71,7 +72,7 @@ pub fn LabelPicker() -> impl IntoView {
     let found = move || {
         review.draft.with(|d| {
             d.as_ref()
-                .map(|d| d.spans.iter().filter_map(|s| s["offset_string"].as_str()).collect::<Vec<_>>().join(" "))
+                .map(|d| d.spans.iter().map(|s| s.offset_string.as_str()).collect::<Vec<_>>().join(" "))
                 .unwrap_or_default()
         })
     };

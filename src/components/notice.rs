@@ -5,9 +5,8 @@ use std::future::Future;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::Session;
 use crate::client::ApiError;
-use crate::i18n::{tr, Key};
+use crate::i18n::{tr, use_lang, Key};
 
 /// The app-wide slot for the last error; provided once by `App`.
 #[derive(Clone, Copy)]
@@ -50,7 +49,7 @@ pub fn use_notice() -> Notice {
 #[component]
 pub fn NoticeBanner() -> impl IntoView {
     let notice = use_notice();
-    let lang = expect_context::<Session>().lang;
+    let lang = use_lang();
     move || {
         notice.0.get().map(|error| {
             view! {

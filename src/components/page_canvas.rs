@@ -12,12 +12,12 @@ use wasm_bindgen::JsCast;
 use web_sys::js_sys::Array;
 use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit, MouseEvent};
 
-use crate::app::Session;
 use crate::client;
 use crate::i18n::Key;
 use crate::review::geometry::{fit_zoom, percent_style, SpanBox};
-use crate::review::model::{label_colour, ReviewState, Row};
-use crate::routes::document::Review;
+use crate::review::model::{label_colour, Row};
+use crate::review_view::state::Review;
+use crate::session::use_session;
 
 /// A drag shorter than this (pixels, both ways) is a click.
 const MIN_DRAG_PX: f64 = 4.0;
@@ -31,7 +31,7 @@ pub fn PageImage(
     #[prop(into)] alt: Signal<String>,
     #[prop(optional)] class: &'static str,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
+    let session = use_session();
     let tries = RwSignal::new(0u32);
     let retry = move |_| {
         if tries.get_untracked() < IMAGE_RETRIES {
@@ -112,7 +112,7 @@ fn PageCanvas(page: PageSummary) -> impl IntoView {
                         .into_iter()
                         .filter(|b| b.page_index == index)
                         .map(|b| {
-                            (p.annotation.id, p.label.id, p.label.name.clone(), b.rect(), ReviewState::of(p.annotation))
+                            (p.annotation.id, p.label.id, p.label.name.clone(), b.rect(), p.annotation.state())
                         })
                         .collect::<Vec<_>>()
                 })
@@ -146,7 +146,7 @@ fn PageCanvas(page: PageSummary) -> impl IntoView {
         review.hits.with(|hits| {
             hits.iter()
                 .enumerate()
-                .filter_map(|(i, h)| serde_json::from_value::<SpanBox>(h.clone()).ok().map(|b| (i, b)))
+                .map(|(i, h)| (i, SpanBox::from(h)))
                 .filter(|(_, b)| b.page_index == index)
                 .map(|(i, b)| {
                     let style = percent_style(b.rect(), size);

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use lectern_api::annotations::ReviewCounts;
 use lectern_api::documents::DocumentWrite;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,8 +11,8 @@ use leptos_router::components::A;
 use crate::client;
 use crate::i18n::{tr, Key};
 use crate::review::geometry::{clamp_zoom, SpanBox};
-use crate::review::model::{neighbours, Tree};
-use crate::routes::document::Review;
+use crate::review::model::neighbours;
+use crate::review_view::state::Review;
 
 /// Search waits this long after the last key before asking the server.
 const SEARCH_DEBOUNCE_MS: u64 = 300;
@@ -236,8 +237,7 @@ fn Search() -> impl IntoView {
     });
     let show_hit = move |i: usize| {
         review.hit.set(i);
-        let hit =
-            review.hits.with_untracked(|h| h.get(i).and_then(|h| serde_json::from_value::<SpanBox>(h.clone()).ok()));
+        let hit = review.hits.with_untracked(|h| h.get(i).map(SpanBox::from));
         if let Some(b) = hit {
             review.scroll_to(b.page_index, Some(b.rect()));
         }
@@ -324,7 +324,7 @@ fn Search() -> impl IntoView {
 #[component]
 fn FinishReview() -> impl IntoView {
     let review = expect_context::<Review>();
-    let ready = Memo::new(move |_| review.tree.with(|t| Tree::counts(t).can_finish()));
+    let ready = Memo::new(move |_| review.counts.with(ReviewCounts::can_finish));
     view! {
         <button
             type="button"

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::components::page_canvas::PageImage;
 use crate::i18n::{tr, Key};
-use crate::routes::document::Review;
+use crate::review_view::state::Review;
 
 #[component]
 pub fn Thumbnails() -> impl IntoView {

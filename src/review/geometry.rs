@@ -1,14 +1,13 @@
 //! Boxes on the shown pages: page points ↔ screen pixels, a drawn rectangle → the `POST bbox` request.
 
 use lectern_api::annotations::AnnotationSpan;
-use lectern_api::geometry::{Entity, PageBox, Rect};
-use serde::Deserialize;
+use lectern_api::geometry::{Entity, PageBox, Rect, Span};
 
 /// DVUI pads a drawn selection by this many pixels each way before converting it (§10.2).
 const PAD_PX: f64 = 1.0;
 
-/// The box of a span as annotations hold it; drawn boxes without text have null offsets, so only the geometry is read.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+/// Where a span is drawn: an annotation's (text or a drawn box) or a search hit's.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SpanBox {
     pub x0: f64,
     pub x1: f64,
@@ -24,7 +23,19 @@ impl SpanBox {
 
     /// The boxes of an annotation's `span` list.
     pub fn all(span: &[AnnotationSpan]) -> Vec<SpanBox> {
-        span.iter().map(|s| SpanBox { x0: s.x0, x1: s.x1, y0: s.y0, y1: s.y1, page_index: s.page_index }).collect()
+        span.iter().map(SpanBox::from).collect()
+    }
+}
+
+impl From<&AnnotationSpan> for SpanBox {
+    fn from(s: &AnnotationSpan) -> SpanBox {
+        SpanBox { x0: s.x0, x1: s.x1, y0: s.y0, y1: s.y1, page_index: s.page_index }
+    }
+}
+
+impl From<&Span> for SpanBox {
+    fn from(s: &Span) -> SpanBox {
+        SpanBox { x0: s.x0, x1: s.x1, y0: s.y0, y1: s.y1, page_index: s.page_index }
     }
 }
 
@@ -142,6 +153,11 @@ mod tests {
         let drawn = PageBox { x0: 1.0, x1: 2.0, y0: 3.0, y1: 4.0, page_index: 0, offset_string: None };
         let spans = [AnnotationSpan::drawn(&drawn)];
         assert_eq!(SpanBox::all(&spans), [SpanBox { x0: 1.0, x1: 2.0, y0: 3.0, y1: 4.0, page_index: 0 }]);
+        let hit: Span = serde_json::from_value(json!({"x0": 1.0, "x1": 2.0, "y0": 3.0, "y1": 4.0, "top": 838.0,
+            "bottom": 839.0, "page_index": 1, "start_offset": 0, "end_offset": 2, "line_index": 0, "line_number": 1,
+            "offset_string": "ab", "offset_string_original": "ab"}))
+        .unwrap();
+        assert_eq!(SpanBox::from(&hit), SpanBox { x0: 1.0, x1: 2.0, y0: 3.0, y1: 4.0, page_index: 1 });
         assert_eq!(fit_zoom(600.0, 1200.0), 0.5);
         assert_eq!(fit_zoom(100.0, 1200.0), MIN_ZOOM);
         assert_eq!(clamp_zoom(9.0), MAX_ZOOM);

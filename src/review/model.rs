@@ -1,45 +1,10 @@
-//! The review view model: the `annotation_sets` tree flattened into sets → labels → annotations, review states,
-//! counters and the panel's filters.
+//! The review view model: the `annotation_sets` tree flattened into sets → labels → annotations, with the panel's
+//! filters; the states and counts come from `lectern_api::review`, as the server computes them.
 
-use lectern_api::annotations::{AnnotationNested, AnnotationSet, LabelSetRef, MissingAnnotation};
-
-/// What a reviewer has (not) decided about an annotation (§12.5's state machine).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReviewState {
-    /// An AI suggestion nobody has looked at.
-    Pending,
-    Accepted,
-    Declined,
-    /// Made by a person; counts as accepted.
-    Human,
-}
-
-impl ReviewState {
-    pub fn of(a: &AnnotationNested) -> ReviewState {
-        match (a.revised, a.is_correct) {
-            (true, true) => ReviewState::Accepted,
-            (true, false) => ReviewState::Declined,
-            (false, _) if a.created_by.is_some() => ReviewState::Human,
-            (false, true) => ReviewState::Accepted,
-            (false, false) => ReviewState::Pending,
-        }
-    }
-
-    /// DVUI's "feedback needed": not revised and not made by a person.
-    pub fn needs_feedback(self) -> bool {
-        self == ReviewState::Pending
-    }
-
-    /// The `data-state` and CSS class.
-    pub fn code(self) -> &'static str {
-        match self {
-            ReviewState::Pending => "pending",
-            ReviewState::Accepted => "accepted",
-            ReviewState::Declined => "declined",
-            ReviewState::Human => "human",
-        }
-    }
-}
+use lectern_api::annotations::{
+    AnnotationNested, AnnotationSet, LabelSetRef, MissingAnnotation, MissingAnnotationWrite, ReviewCounts,
+};
+use lectern_api::review::{LabelState, State};
 
 /// A label inside one annotation set, with the annotations a reviewer sees (declined ones are hidden, as DVUI does).
 #[derive(Debug, Clone, PartialEq)]
@@ -52,8 +17,12 @@ pub struct LabelRow {
 }
 
 impl LabelRow {
+    pub fn state(&self) -> LabelState {
+        LabelState::of(self.annotations.iter().map(AnnotationNested::state), self.missing.is_some())
+    }
+
     pub fn is_unfilled(&self) -> bool {
-        self.annotations.is_empty() && self.missing.is_none()
+        self.state() == LabelState::Unfilled
     }
 }
 
@@ -82,6 +51,26 @@ impl SetRow {
             None => self.label_set.name.clone(),
         }
     }
+
+    /// Where an annotation of this set is made: the set itself, or, for a potential set, a new one.
+    pub fn target(&self) -> Target {
+        match self.id {
+            Some(id) => Target::Set(id),
+            None => Target::NewSet(self.label_set.id),
+        }
+    }
+
+    /// The record that marks `label` "not found" in this set of `document`.
+    pub fn missing_entry(&self, document: i64, label: i64) -> MissingAnnotationWrite {
+        MissingAnnotationWrite { document, label, label_set: self.label_set.id, annotation_set: self.id }
+    }
+}
+
+/// Where a new annotation goes: an existing annotation set, or a new set of a label set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target {
+    Set(i64),
+    NewSet(i64),
 }
 
 /// Where an annotation sits in the tree.
@@ -90,22 +79,6 @@ pub struct Placed<'a> {
     pub set: &'a SetRow,
     pub label: &'a LabelRow,
     pub annotation: &'a AnnotationNested,
-}
-
-/// The counters shown in the panel and the toolbar.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub pending: usize,
-    pub unfilled: usize,
-    pub missing: usize,
-    pub accepted: usize,
-}
-
-impl Counts {
-    /// The server refuses `is_reviewed` until nothing is pending or unfilled.
-    pub fn can_finish(&self) -> bool {
-        self.pending == 0 && self.unfilled == 0
-    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -139,7 +112,7 @@ impl Tree {
                     annotations: l
                         .annotations
                         .into_iter()
-                        .filter(|a| ReviewState::of(a) != ReviewState::Declined)
+                        .filter(|a| a.state() != State::Declined)
                         .collect(),
                     id: l.id,
                     name: l.name,
@@ -188,28 +161,20 @@ impl Tree {
         None
     }
 
+    /// The set whose `SetRow::key` is `key`.
+    pub fn set(&self, key: &str) -> Option<&SetRow> {
+        self.sets.iter().find(|s| s.key() == key)
+    }
+
     /// The label row of `set_key` and `label`.
     pub fn label_mut(&mut self, set_key: &str, label: i64) -> Option<&mut LabelRow> {
         self.sets.iter_mut().find(|s| s.key() == set_key)?.labels.iter_mut().find(|l| l.id == label)
     }
 
-    pub fn counts(&self) -> Counts {
-        let mut c = Counts::default();
-        for label in self.sets.iter().flat_map(|s| &s.labels) {
-            for a in &label.annotations {
-                match ReviewState::of(a) {
-                    ReviewState::Pending => c.pending += 1,
-                    ReviewState::Accepted | ReviewState::Human => c.accepted += 1,
-                    ReviewState::Declined => {}
-                }
-            }
-            if label.missing.is_some() && label.annotations.is_empty() {
-                c.missing += 1;
-            } else if label.is_unfilled() {
-                c.unfilled += 1;
-            }
-        }
-        c
+    /// The counters of the panel and the toolbar, over what the tree shows (declined annotations are not in it).
+    pub fn review_counts(&self) -> ReviewCounts {
+        let labels = self.sets.iter().flat_map(|s| &s.labels);
+        ReviewCounts::of(self.annotations().map(|p| p.annotation.state()), labels.map(LabelRow::state))
     }
 
     /// The ids of the pending annotations of a set, for "accept all".
@@ -218,7 +183,7 @@ impl Tree {
             .iter()
             .filter(|s| s.key() == set_key)
             .flat_map(|s| s.labels.iter().flat_map(|l| &l.annotations))
-            .filter(|a| ReviewState::of(a).needs_feedback())
+            .filter(|a| a.state().needs_feedback())
             .map(|a| a.id)
             .collect()
     }
@@ -251,11 +216,11 @@ impl Filter {
     }
 
     pub fn shows_annotation(&self, label: &LabelRow, a: &AnnotationNested) -> bool {
-        let state = ReviewState::of(a);
+        let state = a.state();
         if self.feedback_only && !state.needs_feedback() {
             return false;
         }
-        if !self.show_accepted && matches!(state, ReviewState::Accepted | ReviewState::Human) {
+        if !self.show_accepted && state.is_accepted() {
             return false;
         }
         self.matches_text(label, &a.offset_string)
@@ -379,15 +344,23 @@ mod tests {
         assert_eq!(ids, [102, 104, 101], "declined 103 is hidden");
         assert_eq!(tree.sets[2].labels[1].missing, Some(9));
         assert_eq!(tree.find(101).unwrap().set.key(), "set20");
+        assert_eq!(tree.sets[0].target(), Target::Set(3));
+        let potential = SetRow { id: None, ..tree.sets[1].clone() };
+        assert_eq!(potential.target(), Target::NewSet(7));
+        assert_eq!(
+            potential.missing_entry(1, 2),
+            MissingAnnotationWrite { document: 1, label: 2, label_set: 7, annotation_set: None }
+        );
     }
 
     #[test]
     fn states_and_counters() {
         let tree = Tree::build(&sample(), &[]);
-        assert_eq!(ReviewState::of(&tree.find(101).unwrap().annotation.clone()), ReviewState::Pending);
-        assert_eq!(ReviewState::of(&tree.find(104).unwrap().annotation.clone()), ReviewState::Human);
-        assert_eq!(tree.counts(), Counts { pending: 1, unfilled: 3, missing: 0, accepted: 2 });
-        assert!(!tree.counts().can_finish());
+        assert_eq!(tree.find(101).unwrap().annotation.state(), State::FeedbackRequired);
+        assert_eq!(tree.find(104).unwrap().annotation.state(), State::CreatedByHuman);
+        let counts = |pending, accepted, unfilled, missing| ReviewCounts { pending, accepted, declined: 0, unfilled, missing };
+        assert_eq!(tree.review_counts(), counts(1, 2, 3, 0), "declined 103 is neither shown nor counted");
+        assert!(!tree.review_counts().can_finish());
         assert_eq!(tree.pending_in("set20"), [101]);
         assert_eq!(tree.unfilled_in("set10"), [1, 2]);
 
@@ -397,10 +370,10 @@ mod tests {
         for (set, label) in [("set20", 2), ("set10", 1), ("set10", 2)] {
             tree.label_mut(set, label).unwrap().missing = Some(1);
         }
-        assert_eq!(tree.counts(), Counts { pending: 0, unfilled: 0, missing: 3, accepted: 3 });
-        assert!(tree.counts().can_finish());
+        assert_eq!(tree.review_counts(), counts(0, 3, 0, 3));
+        assert!(tree.review_counts().can_finish());
         assert!(tree.remove(102).is_some());
-        assert_eq!(tree.counts().unfilled, 1, "the label of a removed annotation is unfilled again");
+        assert_eq!(tree.review_counts().unfilled, 1, "the label of a removed annotation is unfilled again");
     }
 
     #[test]

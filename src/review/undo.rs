@@ -1,19 +1,18 @@
 //! Undo and redo of review actions: each action is an API call paired with the call that reverses it.
 
-use lectern_api::annotations::MissingAnnotationWrite;
-use serde_json::{json, Value};
+use lectern_api::annotations::{AnnotationWrite, BulkUpdate, MissingAnnotationWrite};
 
 /// One write the review view makes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Call {
     /// `PATCH annotations/{id}/`.
-    Patch { id: i64, body: Value },
+    Patch { id: i64, body: AnnotationWrite },
     /// `DELETE annotations/{id}/`: an AI suggestion stays as declined, a person's annotation goes.
     Delete { id: i64 },
     /// `POST annotations/`; creates one annotation.
-    Create { body: Value },
+    Create { body: AnnotationWrite },
     /// `PATCH documents/{id}/update-annotations/`.
-    Bulk { ids: Vec<i64>, is_correct: bool, revised: bool },
+    Bulk { body: BulkUpdate },
     /// `POST missing-annotations/` with a list; creates one record per entry.
     MarkMissing { entries: Vec<MissingAnnotationWrite> },
     /// `DELETE missing-annotations/{id}/` for each id.
@@ -29,10 +28,6 @@ impl Call {
             Call::Restore { .. } if !created.is_empty() => Call::Restore { ids: created.to_vec() },
             other => other,
         }
-    }
-
-    pub fn accept(id: i64, span: &[lectern_api::annotations::AnnotationSpan]) -> Call {
-        Call::Patch { id, body: json!({"is_correct": true, "revised": true, "span": span}) }
     }
 }
 
@@ -98,17 +93,22 @@ impl UndoStack {
 mod tests {
     use super::*;
 
+    fn label(label: i64) -> AnnotationWrite {
+        AnnotationWrite { label: Some(label), ..AnnotationWrite::default() }
+    }
+
     fn create_step(id: i64) -> Step {
-        Step { forward: Call::Create { body: json!({"label": 1}) }, inverse: Call::Delete { id } }
+        Step { forward: Call::Create { body: label(1) }, inverse: Call::Delete { id } }
     }
 
     #[test]
     fn undo_then_redo_follows_new_ids() {
         let mut stack = UndoStack::default();
         assert!(!stack.can_undo() && !stack.can_redo());
+        let pending = AnnotationWrite::review((false, false));
         stack.record(Step {
-            forward: Call::accept(5, &[]),
-            inverse: Call::Patch { id: 5, body: json!({"is_correct": false, "revised": false}) },
+            forward: Call::Patch { id: 5, body: AnnotationWrite::review(lectern_api::review::ACCEPT) },
+            inverse: Call::Patch { id: 5, body: pending.clone() },
         });
         stack.record(create_step(40));
 
@@ -119,19 +119,19 @@ mod tests {
 
         // Redoing the create makes annotation 41; undoing it again must delete 41, not 40.
         let step = stack.take_redo().unwrap();
-        assert_eq!(step.forward, Call::Create { body: json!({"label": 1}) });
+        assert_eq!(step.forward, Call::Create { body: label(1) });
         stack.redone(step, &[41]);
         assert_eq!(stack.take_undo().unwrap().inverse, Call::Delete { id: 41 });
 
         let step = stack.take_undo().unwrap();
-        assert_eq!(step.inverse, Call::Patch { id: 5, body: json!({"is_correct": false, "revised": false}) });
+        assert_eq!(step.inverse, Call::Patch { id: 5, body: pending });
         assert!(!stack.can_undo());
     }
 
     #[test]
     fn undoing_a_deletion_by_recreating_aims_the_redo_at_the_copy() {
         let mut stack = UndoStack::default();
-        stack.record(Step { forward: Call::Delete { id: 7 }, inverse: Call::Create { body: json!({}) } });
+        stack.record(Step { forward: Call::Delete { id: 7 }, inverse: Call::Create { body: label(2) } });
         let step = stack.take_undo().unwrap();
         stack.undone(step, &[70]);
         assert_eq!(stack.take_redo().unwrap().forward, Call::Delete { id: 70 });

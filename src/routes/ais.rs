@@ -14,13 +14,14 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::app::Session;
 use crate::client::{self, ApiError};
 use crate::components::notice::{use_notice, Notice};
 use crate::i18n::{tr, Key, Lang};
+use crate::poll::{Backoff, Poll};
+use crate::session::{use_session, Session};
 
 /// How often the AIs are read again while one is queued or training.
-const POLL: Duration = Duration::from_secs(2);
+const POLL: Backoff = Backoff { first: Duration::from_secs(2), max: Duration::from_secs(2) };
 
 /// Whether an AI in this status is still to be trained or training.
 fn in_training(ai_status: &str) -> bool {
@@ -187,37 +188,22 @@ struct Ctx {
     ais: RwSignal<Option<Ais>>,
     /// Whether the project splits its multi-page uploads, as the server last said.
     split_uploads: RwSignal<Option<bool>>,
-    /// Bumped by every load; an answer or a timer of an older load is dropped.
-    generation: StoredValue<u64>,
+    poll: Poll,
 }
 
 impl Ctx {
-    /// Reads the AIs now and, while any is queued or training, again every `POLL`.
+    /// Reads the AIs now and again while any is queued or training.
     fn load(self) {
-        let Some(generation) = self.generation.try_update_value(|g| {
-            *g += 1;
-            *g
-        }) else {
-            return;
-        };
-        let project = self.project.get_untracked();
-        spawn_local(async move {
-            let result = Ais::load(self.session, project).await;
-            if self.generation.try_get_value() != Some(generation) {
-                return;
-            }
-            let Some(ais) = self.notice.check(result) else { return };
-            let training = ais.training();
-            self.ais.try_set(Some(ais));
-            if training {
-                let again = move || {
-                    if self.generation.try_get_value() == Some(generation) {
-                        self.load();
-                    }
-                };
-                set_timeout(again, POLL);
-            }
-        });
+        let (s, project) = (self.session, self.project.get_untracked());
+        self.poll.start(
+            move || Ais::load(s, project),
+            move |result| {
+                let Some(ais) = self.notice.check(result) else { return false };
+                let training = ais.training();
+                self.ais.try_set(Some(ais));
+                training
+            },
+        );
     }
 
     /// Starts a training; `sending` is true until the server has answered, then the AIs are read again.
@@ -246,13 +232,13 @@ impl Ctx {
 pub fn AiModels() -> impl IntoView {
     let params = use_params_map();
     let ctx = Ctx {
-        session: expect_context::<Session>(),
+        session: use_session(),
         notice: use_notice(),
         project: Memo::new(move |_| params.read().get("id").and_then(|id| id.parse().ok()).unwrap_or(0)),
         names: RwSignal::new(None),
         ais: RwSignal::new(None),
         split_uploads: RwSignal::new(None),
-        generation: StoredValue::new(0),
+        poll: Poll::new(POLL),
     };
     provide_context(ctx);
     Effect::new(move || {
@@ -426,7 +412,7 @@ fn TrainButton(
     sending: RwSignal<bool>,
     on_train: Callback<()>,
 ) -> impl IntoView {
-    let lang = expect_context::<Session>().lang;
+    let lang = use_session().lang;
     let busy = move || sending.get() || ais.with(|a| a.iter().any(|t| in_training(&t.status)));
     view! {
         <button
@@ -462,7 +448,7 @@ fn AiList(ais: Signal<Vec<Training>>) -> impl IntoView {
 /// its scores.
 #[component]
 fn AiItem(ai: Training) -> impl IntoView {
-    let lang = expect_context::<Session>().lang;
+    let lang = use_session().lang;
     let status_key = ai.status_key();
     let training = in_training(&ai.status);
     let progress = ai.progress;
@@ -511,7 +497,7 @@ fn MetricHeaders() -> impl IntoView {
 /// Precision, recall and F1 as percentages; `kind` prefixes their `data-test`.
 #[component]
 fn MetricCells(metrics: Metrics, kind: &'static str) -> impl IntoView {
-    let lang = expect_context::<Session>().lang;
+    let lang = use_session().lang;
     let cell = move |name: &str, value: f64| {
         view! {
             <td class="number" data-test=format!("{kind}-{name}") data-value=value.to_string()>

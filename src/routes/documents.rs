@@ -6,19 +6,19 @@ use lectern_api::documents::status;
 use lectern_api::{Category, Paginated};
 use leptos::html;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use web_sys::FileList;
 
-use crate::app::Session;
 use crate::client::{self, ApiError, DocumentRow};
 use crate::components::notice::{use_notice, Notice};
 use crate::i18n::{tr, Key};
+use crate::poll::{Backoff, Poll};
+use crate::session::{use_session, Session};
 
 const PAGE_SIZE: u64 = 50;
-const FIRST_POLL_MS: u64 = 1_000;
-const MAX_POLL_MS: u64 = 10_000;
+/// The table is read again while any listed document is processed: after 1 s, then less and less often.
+const POLL: Backoff = Backoff { first: Duration::from_secs(1), max: Duration::from_secs(10) };
 
 /// What a person reads from `status_data` and `is_reviewed` (§7.5).
 #[derive(Clone, Copy, PartialEq)]
@@ -133,53 +133,32 @@ struct Ctx {
     project: Memo<i64>,
     query: Memo<String>,
     page: RwSignal<Option<Paginated<DocumentRow>>>,
-    /// Bumped by every load; an answer or a timer of an older load is dropped.
-    generation: StoredValue<u64>,
-    /// The wait before the next poll, doubled after each.
-    delay: StoredValue<u64>,
+    poll: Poll,
 }
 
 impl Ctx {
-    /// Loads the current page now; while anything listed is processing, polls again with backoff.
-    fn load(self, poll: bool) {
-        let Some(generation) = self.generation.try_update_value(|g| {
-            *g += 1;
-            *g
-        }) else {
-            return;
-        };
-        if !poll {
-            self.delay.set_value(FIRST_POLL_MS);
-        }
-        let query = self.query.get_untracked();
-        spawn_local(async move {
-            let result = client::documents(self.session, &query).await;
-            if self.generation.try_get_value() != Some(generation) {
-                return;
-            }
-            let Some(page) = self.notice.check(result) else { return };
-            let processing = page.results.iter().any(|d| Status::of(d) == Status::Processing);
-            self.page.try_set(Some(page));
-            if processing {
-                let delay = self.delay.get_value();
-                self.delay.set_value((delay * 2).min(MAX_POLL_MS));
-                set_timeout(
-                    move || {
-                        if self.generation.try_get_value() == Some(generation) {
-                            self.load(true);
-                        }
-                    },
-                    Duration::from_millis(delay),
-                );
-            }
-        });
+    /// Loads the current page now and again while anything listed is processing.
+    fn load(self) {
+        let (s, query) = (self.session, self.query.get_untracked());
+        self.poll.start(
+            move || {
+                let query = query.clone();
+                async move { client::documents(s, &query).await }
+            },
+            move |result| {
+                let Some(page) = self.notice.check(result) else { return false };
+                let processing = page.results.iter().any(|d| Status::of(d) == Status::Processing);
+                self.page.try_set(Some(page));
+                processing
+            },
+        );
     }
 }
 
 #[component]
 pub fn Documents() -> impl IntoView {
     let params = use_params_map();
-    let session = expect_context::<Session>();
+    let session = use_session();
     let notice = use_notice();
     let project = Memo::new(move |_| params.read().get("id").and_then(|id| id.parse().ok()).unwrap_or(0));
     let view = View {
@@ -196,8 +175,7 @@ pub fn Documents() -> impl IntoView {
         project,
         query: Memo::new(move |_| view.query(project.get())),
         page: RwSignal::new(None),
-        generation: StoredValue::new(0),
-        delay: StoredValue::new(FIRST_POLL_MS),
+        poll: Poll::new(POLL),
     };
     provide_context(ctx);
     provide_context(view);
@@ -208,7 +186,7 @@ pub fn Documents() -> impl IntoView {
     provide_context(categories);
     Effect::new(move || {
         ctx.query.track();
-        ctx.load(false);
+        ctx.load();
     });
     let name = LocalResource::new(move || {
         let id = project.get();
@@ -258,7 +236,7 @@ fn Upload() -> impl IntoView {
                     let ok = result.is_ok();
                     outcome.try_set(Some(result.map(|_| ())));
                     if ok {
-                        ctx.load(false);
+                        ctx.load();
                     }
                 },
             );

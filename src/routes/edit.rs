@@ -8,16 +8,16 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::app::Session;
 use crate::client;
 use crate::components::notice::use_notice;
 use crate::components::page_canvas::PageImage;
 use crate::i18n::{tr, Key};
 use crate::review::edit::{EditPlan, PartInfo};
+use crate::session::use_session;
 
 #[component]
 pub fn EditDocument() -> impl IntoView {
-    let session = expect_context::<Session>();
+    let session = use_session();
     let params = use_params_map();
     let id = move || params.with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok())).unwrap_or(0);
     let project = move || params.with_untracked(|p| p.get("project").and_then(|v| v.parse::<i64>().ok())).unwrap_or(0);
@@ -46,7 +46,7 @@ pub fn EditDocument() -> impl IntoView {
 /// The two steps: the page grid, then the parts' names and categories.
 #[component]
 fn Editor(doc: DocumentDetail, categories: Vec<Category>, project: i64) -> impl IntoView {
-    let session = expect_context::<Session>();
+    let session = use_session();
     let notice = use_notice();
     let navigate = use_navigate();
     let id = doc.document.id;

@@ -3,14 +3,14 @@
 use lectern_api::Credentials;
 use leptos::prelude::*;
 
-use crate::app::Session;
 use crate::client;
 use crate::components::notice::use_notice;
 use crate::i18n::{tr, Key};
+use crate::session::use_session;
 
 #[component]
 pub fn Login() -> impl IntoView {
-    let session = expect_context::<Session>();
+    let session = use_session();
     let notice = use_notice();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());

@@ -14,11 +14,11 @@ use leptos_router::hooks::use_params_map;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
-use crate::app::Session;
 use crate::client::{self, ApiError};
 use crate::components::forms::{CreateForm, ItemRow, LinkBoxes};
 use crate::components::notice::{use_notice, Notice};
 use crate::i18n::{tr, Key};
+use crate::session::{use_session, Session};
 
 /// Focuses `element` again if it is still on the page and the focus went nowhere else.
 fn refocus(element: Option<Element>) {
@@ -104,7 +104,7 @@ impl Ctx {
 pub fn ProjectSetup() -> impl IntoView {
     let params = use_params_map();
     let ctx = Ctx {
-        session: expect_context::<Session>(),
+        session: use_session(),
         notice: use_notice(),
         project: Memo::new(move |_| {
             params

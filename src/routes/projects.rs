@@ -4,15 +4,15 @@ use lectern_api::ProjectWrite;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::app::Session;
 use crate::client;
 use crate::components::forms::{CreateForm, ItemRow};
 use crate::components::notice::use_notice;
 use crate::i18n::{tr, Key};
+use crate::session::use_session;
 
 #[component]
 pub fn Projects() -> impl IntoView {
-    let session = expect_context::<Session>();
+    let session = use_session();
     let notice = use_notice();
     let projects =
         LocalResource::new(move || async move { notice.check(client::projects(session).await) });

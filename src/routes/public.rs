@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_params_map};
 
-use crate::app::Session;
 use crate::i18n::{tr, Key, Lang};
 use crate::review::options::{query_param, ViewOptions};
-use crate::routes::document::DocumentReview;
+use crate::review_view::view::DocumentReview;
+use crate::session::use_session;
 
 /// Whether a URL is the public view (`/d/…`, or `/?document=ID`), which needs no login and may hide the
 /// app's chrome.
@@ -21,7 +21,7 @@ pub fn public_options(search: &str, hash: &str) -> ViewOptions {
 
 #[component]
 pub fn PublicDocument() -> impl IntoView {
-    let session = expect_context::<Session>();
+    let session = use_session();
     let location = use_location();
     let search = location.search.get_untracked();
     let path_id = use_params_map().read_untracked().get("id");
@@ -32,7 +32,7 @@ pub fn PublicDocument() -> impl IntoView {
         session.lang.set(lang);
     }
     // The public view sends no token, whoever is logged in in this browser, and so reads only what is public.
-    provide_context(Session { token: RwSignal::new(None), lang: session.lang });
+    provide_context(session.anonymous());
 
     match id {
         Some(id) => view! { <PublicView id options /> }.into_any(),

@@ -4,11 +4,9 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use lectern_api::documents::PageDetail;
+use lectern_api::documents::{PageDetail, SearchQuery, Spans};
 use lectern_api::geometry::{PageBox, Span};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::{AuthUser, MaybeAuthUser};
@@ -21,17 +19,6 @@ use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_page)).routes(routes!(get_bbox, spans_in_boxes)).routes(routes!(search))
-}
-
-/// The answer of `POST bbox` and `search`, and the body of `POST bbox`.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Spans<T> {
-    pub span: Vec<T>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct Query {
-    pub q: String,
 }
 
 /// One page of a document by its 1-based number, with its words.
@@ -75,13 +62,13 @@ async fn spans_in_boxes(
 }
 
 /// Find text: one span per occurrence and line, ignoring case; each can be sent as an annotation's span.
-#[utoipa::path(post, path = "/api/v3/documents/{id}/search/", tag = "documents", request_body = Query,
+#[utoipa::path(post, path = "/api/v3/documents/{id}/search/", tag = "documents", request_body = SearchQuery,
     params(("id" = i64, Path)), responses((status = 200, body = Spans<Span>), (status = 400), (status = 404)))]
 async fn search(
     State(state): State<AppState>,
     user: AuthUser,
     PathId(id): PathId,
-    Body(body): Body<Query>,
+    Body(body): Body<SearchQuery>,
 ) -> Result<Json<Spans<Span>>> {
     documents::visible(&state.db, user.id, id).await?;
     if body.q.trim().is_empty() {
