@@ -1,15 +1,15 @@
 //! Typed calls to the Lectern API v3: one function per endpoint, errors as `ApiError`.
 
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
-use lectern_api::ais::{AiCreate, CategoryAi, ExtractionAi, SplittingAi};
+use lectern_api::ais::{Ai, AiCreate};
 use lectern_api::annotations::{Annotation, AnnotationWrite, BulkUpdate, MissingAnnotation, MissingAnnotationWrite};
 use lectern_api::documents::{
     Document, DocumentDetail, DocumentWrite, PageDetail, PostprocessPart, SearchQuery, Spans,
 };
 use lectern_api::geometry::{PageBox, Span};
 use lectern_api::{
-    AuthToken, Category, CategoryWrite, Credentials, ErrorBody, Label, LabelSet, LabelSetWrite,
-    LabelWrite, Me, Paginated, Project, ProjectSplitting, ProjectWrite,
+    AuthToken, Category, CategoryWrite, Credentials, ErrorBody, Label, LabelSet, LabelSetWrite, LabelWrite, Me,
+    Paginated, Project, ProjectSplitting, ProjectWrite,
 };
 use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -69,14 +69,13 @@ fn refused(s: Session, status: u16, status_text: &str, text: &str) -> ApiError {
     if status == 401 {
         s.token.try_set(None);
     }
-    let message = serde_json::from_str::<ErrorBody>(text)
-        .map(|b| b.message())
-        .ok()
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| match text.trim() {
-            "" => format!("{status} {status_text}"),
-            t => t.to_owned(),
-        });
+    let message =
+        serde_json::from_str::<ErrorBody>(text).map(|b| b.message()).ok().filter(|m| !m.is_empty()).unwrap_or_else(
+            || match text.trim() {
+                "" => format!("{status} {status_text}"),
+                t => t.to_owned(),
+            },
+        );
     ApiError::Server { status, message }
 }
 
@@ -99,11 +98,7 @@ async fn send_body<T: DeserializeOwned>(
     answer(send(s, request(s, method, path).json(body)).await?).await
 }
 
-async fn list<T: DeserializeOwned>(
-    s: Session,
-    resource: &str,
-    project: i64,
-) -> Result<Vec<T>, ApiError> {
+async fn list<T: DeserializeOwned>(s: Session, resource: &str, project: i64) -> Result<Vec<T>, ApiError> {
     list_by(s, resource, "project", project).await
 }
 
@@ -175,11 +170,7 @@ pub async fn create_category(s: Session, write: CategoryWrite) -> Result<Categor
     send_body(s, Method::POST, "/categories/", &write).await
 }
 
-pub async fn update_category(
-    s: Session,
-    id: i64,
-    write: CategoryWrite,
-) -> Result<Category, ApiError> {
+pub async fn update_category(s: Session, id: i64, write: CategoryWrite) -> Result<Category, ApiError> {
     send_body(s, Method::PATCH, &format!("/categories/{id}/"), &write).await
 }
 
@@ -195,11 +186,7 @@ pub async fn create_label_set(s: Session, write: LabelSetWrite) -> Result<LabelS
     send_body(s, Method::POST, "/label-sets/", &write).await
 }
 
-pub async fn update_label_set(
-    s: Session,
-    id: i64,
-    write: LabelSetWrite,
-) -> Result<LabelSet, ApiError> {
+pub async fn update_label_set(s: Session, id: i64, write: LabelSetWrite) -> Result<LabelSet, ApiError> {
     send_body(s, Method::PATCH, &format!("/label-sets/{id}/"), &write).await
 }
 
@@ -255,37 +242,15 @@ pub async fn documents(s: Session, query: &str) -> Result<Paginated<DocumentRow>
     get(s, &format!("/documents/?{query}&fields={DOCUMENT_ROW_FIELDS}")).await
 }
 
-/// A project's extraction AIs, of all its categories.
-pub async fn extraction_ais(s: Session, project: i64) -> Result<Vec<ExtractionAi>, ApiError> {
-    list_by(s, "extraction-ais", "project_id", project).await
+/// A project's AIs of one kind (`extraction-ais`, `category-ais` or `splitting-ais`), of all its categories.
+pub async fn ais<E: DeserializeOwned>(s: Session, kind: &str, project: i64) -> Result<Vec<Ai<E>>, ApiError> {
+    list_by(s, kind, "project_id", project).await
 }
 
-/// Starts training a new extraction AI for `category`; it answers at once with the AI queued.
-pub async fn train_extraction_ai(s: Session, category: i64) -> Result<ExtractionAi, ApiError> {
-    let write = AiCreate { category: Some(category), ..Default::default() };
-    send_body(s, Method::POST, "/extraction-ais/", &write).await
-}
-
-/// A project's categorization AIs.
-pub async fn category_ais(s: Session, project: i64) -> Result<Vec<CategoryAi>, ApiError> {
-    list_by(s, "category-ais", "project_id", project).await
-}
-
-/// Starts training a new categorization AI for `project`; it answers at once with the AI queued.
-pub async fn train_category_ai(s: Session, project: i64) -> Result<CategoryAi, ApiError> {
-    let write = AiCreate { project: Some(project), ..Default::default() };
-    send_body(s, Method::POST, "/category-ais/", &write).await
-}
-
-/// A project's splitting AIs.
-pub async fn splitting_ais(s: Session, project: i64) -> Result<Vec<SplittingAi>, ApiError> {
-    list_by(s, "splitting-ais", "project_id", project).await
-}
-
-/// Starts training a new splitting AI for `project`; it answers at once with the AI queued.
-pub async fn train_splitting_ai(s: Session, project: i64) -> Result<SplittingAi, ApiError> {
-    let write = AiCreate { project: Some(project), ..Default::default() };
-    send_body(s, Method::POST, "/splitting-ais/", &write).await
+/// Starts training a new AI of `kind` for the category or project named in `write`; it answers at once with
+/// the AI queued.
+pub async fn train<E: DeserializeOwned>(s: Session, kind: &str, write: AiCreate) -> Result<Ai<E>, ApiError> {
+    send_body(s, Method::POST, &format!("/{kind}/"), &write).await
 }
 
 /// Whether the project splits its multi-page uploads.
@@ -420,8 +385,7 @@ pub fn upload(
         let form = FormData::new()?;
         form.append_with_blob_and_filename("data_file", file, &file.name())?;
         form.append_with_str("project", &project.to_string())?;
-        xhr.upload()?
-            .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+        xhr.upload()?.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
         Ok((xhr, form))
     };
     let (xhr, form) = match start() {

@@ -20,9 +20,7 @@ impl Lang {
     }
 
     pub fn from_code(code: &str) -> Option<Lang> {
-        Lang::ALL
-            .into_iter()
-            .find(|l| code.to_ascii_lowercase().starts_with(l.code()))
+        Lang::ALL.into_iter().find(|l| code.to_ascii_lowercase().starts_with(l.code()))
     }
 
     /// The language's own name, shown in the switch.

@@ -14,12 +14,15 @@ pub mod status {
     pub const FAILED: &str = "failed";
 }
 
+/// An AI model of any kind; `E` is its kind's evaluation.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct ExtractionAi {
+pub struct Ai<E> {
     pub id: i64,
     pub project: i64,
-    pub category: i64,
+    /// The category an extraction AI is trained for; categorization and splitting AIs have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<i64>,
     pub description: String,
     /// One of `status::*`.
     pub status: String,
@@ -27,35 +30,43 @@ pub struct ExtractionAi {
     pub progress: f64,
     /// Why training failed, when it did.
     pub error: Option<String>,
-    /// Whether this is the category's AI that extracts on upload.
+    /// Whether this is the AI its category (extraction) or project (categorization, splitting) uses.
     pub active: bool,
     /// Why it was or was not made the active AI, once evaluated.
     pub activation: Option<String>,
     pub training_documents: i64,
     pub test_documents: i64,
-    pub evaluation: Option<Evaluation>,
+    pub evaluation: Option<E>,
     pub created_at: String,
     pub updated_at: String,
 }
 
+/// An extraction AI: trained per category, it suggests annotations on the category's uploads.
+pub type ExtractionAi = Ai<Evaluation>;
+/// A categorization AI: a text classifier trained on a project's categorised training documents.
+pub type CategoryAi = Ai<CategoryEvaluation>;
+/// A splitting AI: a first-page classifier trained on a project's training documents, which proposes where a
+/// multi-page upload holds several documents.
+pub type SplittingAi = Ai<SplitEvaluation>;
+
 /// Body of `POST /{kind}-ais/`: the category an extraction AI is trained for, or the project of a
 /// categorization or splitting AI.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(default)]
 pub struct AiCreate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 
 /// Body of `PATCH`/`PUT /{kind}-ais/{id}/`: only the description changes.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(default)]
 pub struct AiUpdate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 
@@ -64,9 +75,9 @@ pub struct AiUpdate {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(untagged)]
 pub enum AnyAi {
-    Extraction(ExtractionAi),
-    Category(CategoryAi),
-    Splitting(SplittingAi),
+    Extraction(Ai<Evaluation>),
+    Category(Ai<CategoryEvaluation>),
+    Splitting(Ai<SplitEvaluation>),
 }
 
 /// An AI's scores on the category's test documents.
@@ -107,27 +118,6 @@ pub struct Metrics {
     pub f1: f64,
 }
 
-/// A categorization AI: a text classifier trained on a project's categorised training documents.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct CategoryAi {
-    pub id: i64,
-    pub project: i64,
-    pub description: String,
-    /// One of `status::*`.
-    pub status: String,
-    pub progress: f64,
-    pub error: Option<String>,
-    /// Whether this is the project's AI that categorises uploads without a category.
-    pub active: bool,
-    pub activation: Option<String>,
-    pub training_documents: i64,
-    pub test_documents: i64,
-    pub evaluation: Option<CategoryEvaluation>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
 /// A categorization AI's scores on the project's test documents.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -144,28 +134,6 @@ pub struct CategoryEvaluation {
 pub struct CategoryMetrics {
     pub category: i64,
     pub metrics: Metrics,
-}
-
-/// A splitting AI: a first-page classifier trained on a project's training documents, which proposes where a
-/// multi-page upload holds several documents.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct SplittingAi {
-    pub id: i64,
-    pub project: i64,
-    pub description: String,
-    /// One of `status::*`.
-    pub status: String,
-    pub progress: f64,
-    pub error: Option<String>,
-    /// Whether this is the project's AI that proposes splits of uploads (when the project splits uploads).
-    pub active: bool,
-    pub activation: Option<String>,
-    pub training_documents: i64,
-    pub test_documents: i64,
-    pub evaluation: Option<SplitEvaluation>,
-    pub created_at: String,
-    pub updated_at: String,
 }
 
 /// A splitting AI's scores on bundles made of the project's test documents: a split point is the first page

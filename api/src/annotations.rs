@@ -128,10 +128,11 @@ impl From<Span> for AnnotationSpan {
 }
 
 /// Free data a client keeps on an annotation; DVUI keeps the state of a checkbox label here.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(default)]
 pub struct AnnotationMetadata {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkbox: Option<Checkbox>,
 }
 
@@ -200,24 +201,18 @@ pub struct Annotation {
 
 /// A span or box sent with an annotation: coordinates (resolved to the characters inside), or text offsets.
 /// Other keys (DVUI's `is_custom`, the response form's `top`, …) are ignored.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(default)]
 pub struct SpanInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x0: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x1: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y0: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y1: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_index: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_offset: Option<usize>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_offset: Option<usize>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset_string: Option<String>,
 }
 
@@ -253,40 +248,29 @@ impl From<&PageBox> for SpanInput {
 
 /// Body of `POST annotations/` (one item) and `PATCH annotations/{id}/`; aliases as the vendor docs write them.
 /// Only the fields sent are written; absent ones are not serialised.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(default)]
 pub struct AnnotationWrite {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotation_set: Option<i64>,
-    #[serde(default, alias = "label_set_id", skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "label_set_id")]
     pub label_set: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<Vec<SpanInput>>,
     /// The drawn rectangle; null clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::nullable")]
+    #[serde(with = "crate::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<PageBox>))]
     pub selection_bbox: Option<Option<PageBox>>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::lenient::opt_bool")]
+    #[serde(deserialize_with = "crate::lenient::opt_bool")]
     pub is_correct: Option<bool>,
-    #[serde(
-        default,
-        alias = "is_revised",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lenient::opt_bool"
-    )]
+    #[serde(alias = "is_revised", deserialize_with = "crate::lenient::opt_bool")]
     pub revised: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<AnnotationMetadata>,
     /// The SDK's soft delete names the annotation again in the body.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotation_id: Option<i64>,
 }
 

@@ -105,23 +105,23 @@ pub struct DocumentDetail {
 }
 
 /// Body of `PATCH /documents/{id}/`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(default)]
 pub struct DocumentWrite {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_file_name: Option<String>,
     /// A category id, or null to clear it.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::nullable")]
+    #[serde(with = "crate::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub category: Option<Option<i64>>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::lenient::opt_bool")]
+    #[serde(deserialize_with = "crate::lenient::opt_bool")]
     pub category_is_revised: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::lenient::opt_bool")]
+    #[serde(deserialize_with = "crate::lenient::opt_bool")]
     pub is_reviewed: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dataset_status: Option<i64>,
     /// An email of a project member (or the legacy user id), or null to clear it.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::nullable")]
+    #[serde(with = "crate::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub assignee: Option<Option<UserRef>>,
 }

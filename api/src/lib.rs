@@ -149,22 +149,20 @@ pub struct Project {
 }
 
 /// Body of `POST /projects/` and `PATCH /projects/{id}/`; on create only `name` is required.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(default)]
 pub struct ProjectWrite {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_bool")]
+    #[serde(deserialize_with = "lenient::opt_bool")]
     pub priority_processing: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ocr_method: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_bool")]
+    #[serde(deserialize_with = "lenient::opt_bool")]
     pub auto_rotate_documents: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decimal_separator: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_delete_documents_after_days: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_bool")]
+    #[serde(deserialize_with = "lenient::opt_bool")]
     pub enable_translated_strings: Option<bool>,
 }
 
@@ -179,12 +177,13 @@ pub struct ProjectSharing {
 }
 
 /// Body of `PATCH /projects/{id}/sharing/`; absent fields stay as they are.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(default)]
 pub struct ProjectSharingWrite {
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_bool")]
+    #[serde(deserialize_with = "lenient::opt_bool")]
     pub public_documents: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embed_domains: Option<Vec<String>>,
 }
 
@@ -243,18 +242,15 @@ pub struct Category {
 }
 
 /// Body of `POST /categories/` (`project` and `name` required) and `PATCH /categories/{id}/`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(default)]
 pub struct CategoryWrite {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
 }
 
@@ -288,25 +284,21 @@ pub struct LabelSet {
 }
 
 /// Body of `POST /label-sets/` (`project` and `name` required) and `PATCH /label-sets/{id}/`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(default)]
 pub struct LabelSetWrite {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_bool")]
+    #[serde(deserialize_with = "lenient::opt_bool")]
     pub has_multiple_annotation_sets: Option<bool>,
     /// Legacy name of `has_multiple_annotation_sets`.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_bool")]
+    #[serde(deserialize_with = "lenient::opt_bool")]
     pub has_multiple_sections: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<i64>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<i64>>,
 }
 
@@ -339,32 +331,23 @@ pub struct Label {
 
 /// Body of `POST /labels/` (`project` and `name` required) and `PATCH /labels/{id}/`.
 /// Accepts the SDK's legacy names: `text`, `get_data_type_display`, `templates`, `categories`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(default)]
 pub struct LabelWrite {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub get_data_type_display: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_bool")]
+    #[serde(deserialize_with = "lenient::opt_bool")]
     pub has_multiple_top_candidates: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_sets: Option<Vec<i64>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub templates: Option<Vec<i64>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<i64>>,
 }
 

@@ -118,9 +118,9 @@ fn LabelGroup(set_key: String, label: i64, name: String) -> impl IntoView {
     let review = expect_context::<Review>();
     let key = StoredValue::new(set_key.clone());
     let with_row = move |f: &dyn Fn(&LabelRow) -> bool| {
-        review.tree.with(|t| {
-            key.with_value(|k| t.set(k)).and_then(|s| s.labels.iter().find(|l| l.id == label)).is_some_and(f)
-        })
+        review
+            .tree
+            .with(|t| key.with_value(|k| t.set(k)).and_then(|s| s.labels.iter().find(|l| l.id == label)).is_some_and(f))
     };
     let annotations = move || {
         review.filter.with(|f| {

@@ -111,9 +111,7 @@ fn PageCanvas(page: PageSummary) -> impl IntoView {
                     SpanBox::all(&p.annotation.span)
                         .into_iter()
                         .filter(|b| b.page_index == index)
-                        .map(|b| {
-                            (p.annotation.id, p.label.id, p.label.name.clone(), b.rect(), p.annotation.state())
-                        })
+                        .map(|b| (p.annotation.id, p.label.id, p.label.name.clone(), b.rect(), p.annotation.state()))
                         .collect::<Vec<_>>()
                 })
                 .collect::<Vec<_>>()

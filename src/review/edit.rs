@@ -195,7 +195,8 @@ mod tests {
         let mut p = plan();
         p.toggle_split(0);
         p.pages[1].angle = 90;
-        let body = p.body(&[PartInfo { name: "a.pdf".into(), category: Some(7), ..Default::default() }, PartInfo::default()]);
+        let body =
+            p.body(&[PartInfo { name: "a.pdf".into(), category: Some(7), ..Default::default() }, PartInfo::default()]);
         assert_eq!(
             serde_json::to_value(&body).unwrap(),
             json!([{"name": "a.pdf", "category": 7, "pages": [{"id": 10, "angle": 0}]},

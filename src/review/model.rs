@@ -109,11 +109,7 @@ impl Tree {
                         .iter()
                         .find(|m| m.label == l.id && m.label_set == set.label_set.id && m.annotation_set == set.id)
                         .map(|m| m.id),
-                    annotations: l
-                        .annotations
-                        .into_iter()
-                        .filter(|a| a.state() != State::Declined)
-                        .collect(),
+                    annotations: l.annotations.into_iter().filter(|a| a.state() != State::Declined).collect(),
                     id: l.id,
                     name: l.name,
                 })
@@ -358,7 +354,8 @@ mod tests {
         let tree = Tree::build(&sample(), &[]);
         assert_eq!(tree.find(101).unwrap().annotation.state(), State::FeedbackRequired);
         assert_eq!(tree.find(104).unwrap().annotation.state(), State::CreatedByHuman);
-        let counts = |pending, accepted, unfilled, missing| ReviewCounts { pending, accepted, declined: 0, unfilled, missing };
+        let counts =
+            |pending, accepted, unfilled, missing| ReviewCounts { pending, accepted, declined: 0, unfilled, missing };
         assert_eq!(tree.review_counts(), counts(1, 2, 3, 0), "declined 103 is neither shown nor counted");
         assert!(!tree.review_counts().can_finish());
         assert_eq!(tree.pending_in("set20"), [101]);

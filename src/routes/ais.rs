@@ -6,7 +6,8 @@ use std::future::Future;
 use std::time::Duration;
 
 use lectern_api::ais::{
-    status, CategoryAi, CategoryEvaluation, Evaluation, ExtractionAi, Metrics, SplitEvaluation, SplittingAi,
+    status, Ai, AiCreate, CategoryAi, CategoryEvaluation, Evaluation, ExtractionAi, Metrics, SplitEvaluation,
+    SplittingAi,
 };
 use lectern_api::{Category, Label, ProjectSplitting};
 use leptos::prelude::*;
@@ -95,40 +96,27 @@ impl Training {
     }
 }
 
-/// Every kind of AI trains, activates and counts its documents alike; only its evaluation differs.
-macro_rules! training_of {
-    ($($ai:ty => $scores:path),+) => {$(
-        impl From<&$ai> for Training {
-            fn from(ai: &$ai) -> Training {
-                Training {
-                    id: ai.id,
-                    status: ai.status.clone(),
-                    progress: ai.progress,
-                    error: ai.error.clone(),
-                    active: ai.active,
-                    activation: ai.activation.clone(),
-                    training_documents: ai.training_documents,
-                    test_documents: ai.test_documents,
-                    created_at: ai.created_at.clone(),
-                    scores: ai.evaluation.clone().map($scores),
-                }
-            }
+impl Training {
+    /// Every kind of AI trains, activates and counts its documents alike; only its evaluation differs.
+    fn of<E: Clone>(ai: &Ai<E>, scores: fn(E) -> Scores) -> Training {
+        Training {
+            id: ai.id,
+            status: ai.status.clone(),
+            progress: ai.progress,
+            error: ai.error.clone(),
+            active: ai.active,
+            activation: ai.activation.clone(),
+            training_documents: ai.training_documents,
+            test_documents: ai.test_documents,
+            created_at: ai.created_at.clone(),
+            scores: ai.evaluation.clone().map(scores),
         }
-    )+};
+    }
 }
 
-training_of!(
-    ExtractionAi => Scores::Extraction,
-    CategoryAi => Scores::Categorization,
-    SplittingAi => Scores::Splitting
-);
-
 /// The AIs as views, newest first (ids grow with time).
-fn newest_first<'a, T: 'a>(ais: impl IntoIterator<Item = &'a T>) -> Vec<Training>
-where
-    Training: From<&'a T>,
-{
-    let mut trainings: Vec<Training> = ais.into_iter().map(Training::from).collect();
+fn newest_first<'a, E: Clone + 'a>(ais: impl IntoIterator<Item = &'a Ai<E>>, scores: fn(E) -> Scores) -> Vec<Training> {
+    let mut trainings: Vec<Training> = ais.into_iter().map(|ai| Training::of(ai, scores)).collect();
     trainings.sort_by_key(|t| std::cmp::Reverse(t.id));
     trainings
 }
@@ -144,9 +132,9 @@ struct Ais {
 impl Ais {
     async fn load(s: Session, project: i64) -> Result<Ais, ApiError> {
         Ok(Ais {
-            extraction: client::extraction_ais(s, project).await?,
-            categorization: client::category_ais(s, project).await?,
-            splitting: client::splitting_ais(s, project).await?,
+            extraction: client::ais(s, "extraction-ais", project).await?,
+            categorization: client::ais(s, "category-ais", project).await?,
+            splitting: client::ais(s, "splitting-ais", project).await?,
         })
     }
 
@@ -213,6 +201,11 @@ impl Ctx {
             sending.try_set(false);
             self.load();
         });
+    }
+
+    /// The body that trains a new AI for the project (categorization, splitting).
+    fn project_ai(self) -> AiCreate {
+        AiCreate { project: Some(self.project.get_untracked()), ..Default::default() }
     }
 
     fn label_name(self, id: i64) -> String {
@@ -296,7 +289,8 @@ fn CategorizationAis() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let sending = RwSignal::new(false);
     let ais = Signal::derive(move || {
-        ctx.ais.with(|a| a.as_ref().map(|a| newest_first(&a.categorization)).unwrap_or_default())
+        ctx.ais
+            .with(|a| a.as_ref().map(|a| newest_first(&a.categorization, Scores::Categorization)).unwrap_or_default())
     });
     let lang = ctx.session.lang;
     view! {
@@ -308,7 +302,7 @@ fn CategorizationAis() -> impl IntoView {
                 ais
                 sending
                 on_train=Callback::new(move |()| {
-                    ctx.train(client::train_category_ai(ctx.session, ctx.project.get_untracked()), sending)
+                    ctx.train(client::train::<CategoryEvaluation>(ctx.session, "category-ais", ctx.project_ai()), sending)
                 })
             />
             <AiList ais />
@@ -321,8 +315,9 @@ fn CategorizationAis() -> impl IntoView {
 fn SplittingAis() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let sending = RwSignal::new(false);
-    let ais =
-        Signal::derive(move || ctx.ais.with(|a| a.as_ref().map(|a| newest_first(&a.splitting)).unwrap_or_default()));
+    let ais = Signal::derive(move || {
+        ctx.ais.with(|a| a.as_ref().map(|a| newest_first(&a.splitting, Scores::Splitting)).unwrap_or_default())
+    });
     let lang = ctx.session.lang;
     view! {
         <section class="card" data-test="splitting-ais" aria-labelledby="splitting-title">
@@ -334,7 +329,7 @@ fn SplittingAis() -> impl IntoView {
                 ais
                 sending
                 on_train=Callback::new(move |()| {
-                    ctx.train(client::train_splitting_ai(ctx.session, ctx.project.get_untracked()), sending)
+                    ctx.train(client::train::<SplitEvaluation>(ctx.session, "splitting-ais", ctx.project_ai()), sending)
                 })
             />
             <AiList ais />
@@ -384,7 +379,9 @@ fn ExtractionAis(category: Category) -> impl IntoView {
     let sending = RwSignal::new(false);
     let ais = Signal::derive(move || {
         ctx.ais.with(|a| {
-            a.as_ref().map(|a| newest_first(a.extraction.iter().filter(|ai| ai.category == id))).unwrap_or_default()
+            a.as_ref()
+                .map(|a| newest_first(a.extraction.iter().filter(|ai| ai.category == Some(id)), Scores::Extraction))
+                .unwrap_or_default()
         })
     });
     let heading = format!("extraction-{id}-title");
@@ -397,7 +394,7 @@ fn ExtractionAis(category: Category) -> impl IntoView {
                 purpose=Signal::derive(move || name.clone())
                 ais
                 sending
-                on_train=Callback::new(move |()| ctx.train(client::train_extraction_ai(ctx.session, id), sending))
+                on_train=Callback::new(move |()| ctx.train(client::train::<Evaluation>(ctx.session, "extraction-ais", AiCreate { category: Some(id), ..Default::default() }), sending))
             />
             <AiList ais />
         </section>
@@ -660,6 +657,7 @@ mod tests {
         CategoryAi {
             id,
             project: 1,
+            category: None,
             description: String::new(),
             status: status.into(),
             progress: 0.0,

@@ -73,7 +73,8 @@ fn Editor(doc: DocumentDetail, categories: Vec<Category>, project: i64) -> impl 
         infos.set(
             (0..parts)
                 .map(|i| {
-                    let suggested = proposal_for_infos.as_ref().filter(|_| use_proposal.get_untracked()).and_then(|p| p.get(i));
+                    let suggested =
+                        proposal_for_infos.as_ref().filter(|_| use_proposal.get_untracked()).and_then(|p| p.get(i));
                     PartInfo {
                         name: if i == 0 { name.clone() } else { format!("{name} ({})", i + 1) },
                         category: suggested.map(|part| part.category).unwrap_or(category),

@@ -16,10 +16,7 @@ pub fn Login() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let credentials = Credentials {
-            username: email.get_untracked(),
-            password: password.get_untracked(),
-        };
+        let credentials = Credentials { username: email.get_untracked(), password: password.get_untracked() };
         // The shell leaves the login page as soon as the token is set.
         notice.run(client::login(session, credentials), move |token| {
             if let Some(token) = token {

@@ -4,8 +4,8 @@ use std::future::Future;
 use std::time::Duration;
 
 use lectern_api::{
-    Category, CategoryWrite, Label, LabelSet, LabelSetWrite, LabelWrite, Project, ProjectSharing,
-    ProjectSharingWrite, DATA_TYPES,
+    Category, CategoryWrite, Label, LabelSet, LabelSetWrite, LabelWrite, Project, ProjectSharing, ProjectSharingWrite,
+    DATA_TYPES,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -22,9 +22,7 @@ use crate::session::{use_session, Session};
 
 /// Focuses `element` again if it is still on the page and the focus went nowhere else.
 fn refocus(element: Option<Element>) {
-    let lost = document()
-        .active_element()
-        .is_none_or(|e| e.tag_name() == "BODY");
+    let lost = document().active_element().is_none_or(|e| e.tag_name() == "BODY");
     if let Some(element) = element.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
         if lost && element.is_connected() {
             let _ = element.focus();
@@ -65,10 +63,7 @@ struct Ctx {
 
 impl Ctx {
     async fn reload(self) {
-        if let Some(setup) = self
-            .notice
-            .check(load(self.session, self.project.get_untracked()).await)
-        {
+        if let Some(setup) = self.notice.check(load(self.session, self.project.get_untracked()).await) {
             self.setup.set(setup);
         }
     }
@@ -95,8 +90,7 @@ impl Ctx {
     }
 
     fn label_set(self, id: i64) -> Option<LabelSet> {
-        self.setup
-            .with(|s| s.label_sets.iter().find(|set| set.id == id).cloned())
+        self.setup.with(|s| s.label_sets.iter().find(|set| set.id == id).cloned())
     }
 }
 
@@ -106,13 +100,7 @@ pub fn ProjectSetup() -> impl IntoView {
     let ctx = Ctx {
         session: use_session(),
         notice: use_notice(),
-        project: Memo::new(move |_| {
-            params
-                .read()
-                .get("id")
-                .and_then(|id| id.parse().ok())
-                .unwrap_or(0)
-        }),
+        project: Memo::new(move |_| params.read().get("id").and_then(|id| id.parse().ok()).unwrap_or(0)),
         setup: RwSignal::new(Setup::default()),
         busy: RwSignal::new(0),
     };
@@ -172,9 +160,7 @@ fn Categories() -> impl IntoView {
             name: Some(new_name.get_untracked()),
             ..Default::default()
         };
-        ctx.write(client::create_category(ctx.session, write), move || {
-            new_name.set(String::new())
-        });
+        ctx.write(client::create_category(ctx.session, write), move || new_name.set(String::new()));
     });
 
     view! {
@@ -241,12 +227,13 @@ fn Sharing() -> impl IntoView {
         ev.prevent_default();
         saved.set(false);
         ctx.notice.clear();
-        let write = ProjectSharingWrite {
-            public_documents: Some(public.get_untracked()),
-            embed_domains: Some(domains.with_untracked(|d| {
-                d.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
-            })),
-        };
+        let write =
+            ProjectSharingWrite {
+                public_documents: Some(public.get_untracked()),
+                embed_domains: Some(domains.with_untracked(|d| {
+                    d.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+                })),
+            };
         spawn_local(async move {
             let answer = client::update_sharing(ctx.session, ctx.project.get_untracked(), write).await;
             if let Some(sharing) = ctx.notice.check(answer) {
@@ -316,13 +303,9 @@ fn Labels() -> impl IntoView {
             label_sets: Some(Vec::new()),
             ..Default::default()
         };
-        ctx.write(client::create_label(ctx.session, write), move || {
-            new_name.set(String::new())
-        });
+        ctx.write(client::create_label(ctx.session, write), move || new_name.set(String::new()));
     });
-    let update = move |id: i64, write: LabelWrite| {
-        ctx.write(client::update_label(ctx.session, id, write), || ())
-    };
+    let update = move |id: i64, write: LabelWrite| ctx.write(client::update_label(ctx.session, id, write), || ());
 
     view! {
         <Section title=Key::Labels test="labels">
@@ -377,16 +360,10 @@ fn LabelSets() -> impl IntoView {
             new_multiple.set(false);
         });
     });
-    let update = move |id: i64, write: LabelSetWrite| {
-        ctx.write(client::update_label_set(ctx.session, id, write), || ())
-    };
+    let update =
+        move |id: i64, write: LabelSetWrite| ctx.write(client::update_label_set(ctx.session, id, write), || ());
     let categories = Signal::derive(move || {
-        ctx.setup.with(|s| {
-            s.categories
-                .iter()
-                .map(|c| (c.id, c.name.clone()))
-                .collect::<Vec<_>>()
-        })
+        ctx.setup.with(|s| s.categories.iter().map(|c| (c.id, c.name.clone())).collect::<Vec<_>>())
     });
 
     view! {
@@ -443,20 +420,11 @@ fn LabelSets() -> impl IntoView {
 #[component]
 fn SetLabels(set: i64, legend: Key) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let labels = Signal::derive(move || {
-        ctx.setup
-            .with(|s| s.labels.iter().map(|l| (l.id, l.name.clone())).collect())
-    });
-    let linked = Signal::derive(move || {
-        ctx.label_set(set)
-            .map(|s| s.labels.iter().map(|l| l.id).collect())
-            .unwrap_or_default()
-    });
+    let labels = Signal::derive(move || ctx.setup.with(|s| s.labels.iter().map(|l| (l.id, l.name.clone())).collect()));
+    let linked =
+        Signal::derive(move || ctx.label_set(set).map(|s| s.labels.iter().map(|l| l.id).collect()).unwrap_or_default());
     let on_change = Callback::new(move |ids| {
-        let write = LabelSetWrite {
-            labels: Some(ids),
-            ..Default::default()
-        };
+        let write = LabelSetWrite { labels: Some(ids), ..Default::default() };
         ctx.write(client::update_label_set(ctx.session, set, write), || ())
     });
     view! { <LinkBoxes legend test="link-labels" options=labels linked on_change /> }

@@ -14,13 +14,9 @@ use crate::session::use_session;
 pub fn Projects() -> impl IntoView {
     let session = use_session();
     let notice = use_notice();
-    let projects =
-        LocalResource::new(move || async move { notice.check(client::projects(session).await) });
+    let projects = LocalResource::new(move || async move { notice.check(client::projects(session).await) });
     let reload = move || projects.refetch();
-    let named = |name: String| ProjectWrite {
-        name: Some(name),
-        ..Default::default()
-    };
+    let named = |name: String| ProjectWrite { name: Some(name), ..Default::default() };
 
     let new_name = RwSignal::new(String::new());
     let create = Callback::new(move |()| {

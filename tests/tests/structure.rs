@@ -39,12 +39,8 @@ fn no_new_import_cycles_in_the_spa() {
 
 /// The server's layers, top to bottom: a module of a layer may use its own layer and those below, never one
 /// above (`server/src/lib.rs`). The crate root, `main`, `demo` and `sample_pdf` stand outside the layers.
-const SERVER_LAYERS: &[&[&str]] = &[
-    &["http"],
-    &["pipeline", "ai"],
-    &["domain"],
-    &["db", "storage", "state", "error", "config"],
-];
+const SERVER_LAYERS: &[&[&str]] =
+    &[&["http"], &["pipeline", "ai"], &["domain"], &["db", "storage", "state", "error", "config"]];
 
 fn layer_of(module: &str) -> Option<usize> {
     let top = module.split("::").next().unwrap_or(module);

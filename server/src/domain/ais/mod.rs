@@ -3,7 +3,7 @@
 //! queued for training, reports status and progress, is evaluated, and becomes its owner's active AI only when
 //! it scores better than the active one.
 
-use lectern_api::ais::{status, AnyAi, CategoryAi, ExtractionAi, SplittingAi};
+use lectern_api::ais::{status, Ai, AnyAi};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -45,58 +45,30 @@ struct AiRow {
 }
 
 impl AiRow {
-    fn evaluation<E: DeserializeOwned>(&self) -> Result<Option<E>> {
-        Ok(self.evaluation.as_deref().map(serde_json::from_str).transpose()?)
+    fn into_ai<E: DeserializeOwned>(self) -> Result<Ai<E>> {
+        Ok(Ai {
+            evaluation: self.evaluation.as_deref().map(serde_json::from_str).transpose()?,
+            id: self.id,
+            project: self.project_id,
+            category: self.category_id,
+            description: self.description,
+            status: self.status,
+            progress: self.progress,
+            error: self.error,
+            active: self.active,
+            activation: self.activation,
+            training_documents: self.training_documents,
+            test_documents: self.test_documents,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
     }
 
     fn into_api(self, kind: AiKind) -> Result<AnyAi> {
         Ok(match kind {
-            AiKind::Extraction => AnyAi::Extraction(ExtractionAi {
-                evaluation: self.evaluation()?,
-                category: self.category_id.unwrap_or_default(),
-                id: self.id,
-                project: self.project_id,
-                description: self.description,
-                status: self.status,
-                progress: self.progress,
-                error: self.error,
-                active: self.active,
-                activation: self.activation,
-                training_documents: self.training_documents,
-                test_documents: self.test_documents,
-                created_at: self.created_at,
-                updated_at: self.updated_at,
-            }),
-            AiKind::Categorization => AnyAi::Category(CategoryAi {
-                evaluation: self.evaluation()?,
-                id: self.id,
-                project: self.project_id,
-                description: self.description,
-                status: self.status,
-                progress: self.progress,
-                error: self.error,
-                active: self.active,
-                activation: self.activation,
-                training_documents: self.training_documents,
-                test_documents: self.test_documents,
-                created_at: self.created_at,
-                updated_at: self.updated_at,
-            }),
-            AiKind::Splitting => AnyAi::Splitting(SplittingAi {
-                evaluation: self.evaluation()?,
-                id: self.id,
-                project: self.project_id,
-                description: self.description,
-                status: self.status,
-                progress: self.progress,
-                error: self.error,
-                active: self.active,
-                activation: self.activation,
-                training_documents: self.training_documents,
-                test_documents: self.test_documents,
-                created_at: self.created_at,
-                updated_at: self.updated_at,
-            }),
+            AiKind::Extraction => AnyAi::Extraction(self.into_ai()?),
+            AiKind::Categorization => AnyAi::Category(self.into_ai()?),
+            AiKind::Splitting => AnyAi::Splitting(self.into_ai()?),
         })
     }
 }
