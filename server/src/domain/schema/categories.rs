@@ -312,7 +312,7 @@ mod tests {
         let db = fx.db();
         let invoice = fx.invoice().await;
         let schema = invoice.schema;
-        delete(db, schema.category).await.unwrap();
+        delete(db, load(db, &[schema.category]).await.unwrap().pop().unwrap()).await.unwrap();
         assert!(load(db, &[schema.category]).await.unwrap().is_empty());
         assert!(names(db, invoice.project).await.unwrap().is_empty());
         assert_eq!(fx.load(invoice.doc).await.category, None);

@@ -299,7 +299,7 @@ mod tests {
         let schema = invoice.schema;
         fx.annotate(invoice.owner, invoice.doc, schema.total, "9,50").await;
         let date = fx.annotate(invoice.owner, invoice.doc, schema.date, "2026-01-31").await;
-        delete(db, schema.total).await.unwrap();
+        delete(db, one(db, schema.total).await).await.unwrap();
         assert!(load(db, &[schema.total]).await.unwrap().is_empty());
         let own = super::super::label_sets::load(db, &[schema.category]).await.unwrap().pop().unwrap();
         assert_eq!(own.labels.iter().map(|l| l.id).collect::<Vec<_>>(), [schema.date]);

@@ -99,8 +99,12 @@ mod tests {
             refusal(set),
             format!("400 categories: Invalid pk \"{}\" - object does not exist.", schema.line_item)
         );
-        let label = ids_in_project(db, Table::LabelSets, project, "label_sets", &[schema.total]).await;
-        assert_eq!(refusal(label), format!("400 label_sets: Invalid pk \"{}\" - object does not exist.", schema.total));
+        // Ids of different tables may coincide: take a label id that is no label set's.
+        let sets = [schema.category, schema.line_item];
+        let label = [schema.total, schema.date, schema.item, schema.amount].into_iter().find(|l| !sets.contains(l));
+        let label = label.unwrap();
+        let refused = ids_in_project(db, Table::LabelSets, project, "label_sets", &[label]).await;
+        assert_eq!(refusal(refused), format!("400 label_sets: Invalid pk \"{label}\" - object does not exist."));
 
         check_category(db, project, schema.category).await.unwrap();
         let elsewhere = check_category(db, project, foreign.category).await;
