@@ -2,7 +2,7 @@
 //! cluster), an `AppState` over it with files in a temporary folder, and builders made of the domain's own calls.
 
 use std::fmt::Debug;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use lectern_api::annotations::{AnnotationWrite, SpanInput};
@@ -131,22 +131,18 @@ impl Fixture {
 
     /// Uploads a PDF of `INVOICE` as `user`; the document waits for processing (status 0).
     pub async fn upload(&self, user: i64, project: i64, category: Option<i64>) -> i64 {
-        let pages: Vec<sample_pdf::Page> = INVOICE
-            .iter()
-            .map(|lines| {
-                let mut page = sample_pdf::Page::a4();
-                for (i, text) in lines.iter().enumerate() {
-                    page = page.text(72.0, 770.0 - 20.0 * i as f64, 10.0, text);
-                }
-                page
-            })
-            .collect();
-        let pdf = sample_pdf::document(&pages);
-        let path = self.dir.join(format!("upload-{}.pdf", documents::random_hex()));
-        std::fs::write(&path, &pdf).unwrap();
-        let file =
-            ReceivedFile { name: "invoice.pdf".into(), path: &path, size: pdf.len() as u64, head: pdf[..64].to_vec() };
-        upload::create(&self.state, user, upload_of(project, category, file)).await.unwrap()
+        let pdf = invoice_pdf();
+        let path = self.file(&pdf);
+        upload::create(&self.state, user, upload_of(project, category, received("invoice.pdf", &path, &pdf)))
+            .await
+            .unwrap()
+    }
+
+    /// Writes `bytes` to a new file in the fixture's folder, as an upload receives them.
+    pub fn file(&self, bytes: &[u8]) -> PathBuf {
+        let path = self.dir.join(format!("upload-{}", documents::random_hex()));
+        std::fs::write(&path, bytes).unwrap();
+        path
     }
 
     /// Stores what processing would read from pages with these lines (Courier 10 pt, as the uploaded PDF draws
@@ -190,13 +186,7 @@ impl Fixture {
 
     /// An annotation of `label` over the first `needle` of the invoice's text, made by `user`.
     pub async fn annotate(&self, user: i64, document: i64, label: i64, needle: &str) -> i64 {
-        let write = AnnotationWrite {
-            document: Some(document),
-            label: Some(label),
-            span: Some(vec![span(needle)]),
-            ..AnnotationWrite::default()
-        };
-        write::create(&self.state, Some(user), vec![(write, None)]).await.unwrap()[0]
+        write::create(&self.state, Some(user), vec![(annotation(document, label, needle), None)]).await.unwrap()[0]
     }
 
     /// An AI suggestion of `label` over the first `needle` of the invoice's text.
@@ -247,6 +237,26 @@ pub struct Invoice {
     pub doc: i64,
 }
 
+/// A PDF of `INVOICE`, one page per page, Courier 10 pt.
+pub fn invoice_pdf() -> Vec<u8> {
+    let pages: Vec<sample_pdf::Page> = INVOICE
+        .iter()
+        .map(|lines| {
+            let mut page = sample_pdf::Page::a4();
+            for (i, text) in lines.iter().enumerate() {
+                page = page.text(72.0, 770.0 - 20.0 * i as f64, 10.0, text);
+            }
+            page
+        })
+        .collect();
+    sample_pdf::document(&pages)
+}
+
+/// A file named `name` received at `path`, holding `bytes`.
+pub fn received<'a>(name: &str, path: &'a Path, bytes: &[u8]) -> ReceivedFile<'a> {
+    ReceivedFile { name: name.into(), path, size: bytes.len() as u64, head: bytes[..bytes.len().min(64)].to_vec() }
+}
+
 /// An upload of `file` to the project with nothing else sent.
 pub fn upload_of(project: i64, category: Option<i64>, file: ReceivedFile<'_>) -> Upload<'_> {
     Upload {
@@ -289,6 +299,16 @@ pub fn offsets(needle: &str) -> (usize, usize) {
 pub fn span(needle: &str) -> SpanInput {
     let (start, end) = offsets(needle);
     SpanInput { start_offset: Some(start), end_offset: Some(end), ..SpanInput::default() }
+}
+
+/// The write of an annotation of `label` over the first `needle` of the invoice's text.
+pub fn annotation(document: i64, label: i64, needle: &str) -> AnnotationWrite {
+    AnnotationWrite {
+        document: Some(document),
+        label: Some(label),
+        span: Some(vec![span(needle)]),
+        ..AnnotationWrite::default()
+    }
 }
 
 /// A refusal as a client reads it: the HTTP status and the message, `field: message` for a field's.
