@@ -120,7 +120,7 @@ pub async fn create(state: &AppState, user: i64, upload: Upload<'_>) -> Result<i
             Ok(id)
         }
         Err(e) => {
-            let _ = state.storage.delete_prefix(&key).await;
+            let _ = state.storage.delete(&key).await;
             Err(e)
         }
     }
