@@ -15,3 +15,5 @@ pub mod pipeline;
 pub mod sample_pdf;
 pub mod state;
 pub mod storage;
+#[cfg(test)]
+pub mod testing;

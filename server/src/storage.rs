@@ -83,7 +83,16 @@ impl Storage {
         Ok(())
     }
 
-    /// Removes every file whose key starts with `prefix` (e.g. `documents/7/`).
+    /// Removes the file at `key`; a file that is not there is no error.
+    pub async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        match self.store.delete(&self.key(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Removes every file under the folder `prefix` (e.g. `documents/7/`); a prefix that names a file removes
+    /// nothing, use `delete` for that.
     pub async fn delete_prefix(&self, prefix: &str) -> anyhow::Result<()> {
         use futures_util::StreamExt;
         let keys: Vec<_> = self.store.list(Some(&self.key(prefix))).collect().await;
@@ -117,6 +126,14 @@ mod tests {
         storage.delete_prefix("documents/1/").await.unwrap();
         assert!(storage.get("documents/1/a.txt").await.is_err());
         assert_eq!(storage.get("documents/2/b.txt").await.unwrap(), Bytes::from_static(b"keep"));
+
+        // A prefix is a folder: the file `originals/x` is not under `originals/x`, and only `delete` removes it.
+        storage.put("originals/x", Bytes::from_static(b"upload")).await.unwrap();
+        storage.delete_prefix("originals/x").await.unwrap();
+        assert!(storage.get("originals/x").await.is_ok());
+        storage.delete("originals/x").await.unwrap();
+        assert!(storage.get("originals/x").await.is_err());
+        storage.delete("originals/x").await.unwrap();
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -159,4 +159,79 @@ mod tests {
         assert_eq!(Kind::from_name("reticulate"), None);
         assert_eq!(Kind::Train(AiKind::Categorization).name(), "train-category-ai");
     }
+
+    use crate::testing::Fixture;
+
+    const STALE: Duration = Duration::from_secs(60);
+
+    /// A document with its processing job queued, as an upload leaves it.
+    async fn queued(fx: &Fixture) -> i64 {
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        fx.upload(owner, project, None).await
+    }
+
+    /// Makes every queued job due now, as if its backoff had passed.
+    async fn backoff_passes(db: &Db) {
+        sqlx::query("UPDATE jobs SET run_after = $1")
+            .bind(db::format_time(time::OffsetDateTime::UNIX_EPOCH))
+            .execute(db)
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn jobs_are_claimed_oldest_first_and_once_each() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let doc = queued(&fx).await;
+        let mut tx = db.begin().await.unwrap();
+        enqueue(&mut tx, Kind::Train(AiKind::Splitting), None, Some(7)).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let first = claim(db, "one", STALE).await.unwrap().unwrap();
+        assert_eq!((first.kind, first.kind_name.as_str()), (Some(Kind::Process), "process"));
+        assert_eq!((first.document, first.ai, first.attempts), (Some(doc), None, 1));
+        let second = claim(db, "two", STALE).await.unwrap().unwrap();
+        assert_eq!((second.kind, second.document, second.ai), (Some(Kind::Train(AiKind::Splitting)), None, Some(7)));
+        assert!(claim(db, "three", STALE).await.unwrap().is_none());
+        finish(db, &first, &Ok(())).await.unwrap();
+        heartbeat(db, second.id).await.unwrap();
+        assert!(claim(db, "three", STALE).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_failed_job_is_queued_again_after_a_backoff_and_given_up_after_five_attempts() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        queued(&fx).await;
+        let failure = Err(anyhow::anyhow!("pdfium crashed"));
+        let job = claim(db, "one", STALE).await.unwrap().unwrap();
+        finish(db, &job, &failure).await.unwrap();
+        assert!(claim(db, "one", STALE).await.unwrap().is_none(), "claimed again before its backoff");
+        backoff_passes(db).await;
+        let job = claim(db, "one", STALE).await.unwrap().unwrap();
+        assert_eq!(job.attempts, 2);
+
+        let last = Job { attempts: MAX_ATTEMPTS, ..job };
+        finish(db, &last, &failure).await.unwrap();
+        backoff_passes(db).await;
+        assert!(claim(db, "one", STALE).await.unwrap().is_none(), "a job given up was claimed");
+    }
+
+    #[tokio::test]
+    async fn a_job_whose_worker_stopped_reporting_is_claimed_again() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        queued(&fx).await;
+        let job = claim(db, "one", STALE).await.unwrap().unwrap();
+        heartbeat(db, job.id).await.unwrap();
+        assert!(claim(db, "two", STALE).await.unwrap().is_none());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let again = claim(db, "two", Duration::from_millis(1)).await.unwrap().unwrap();
+        assert_eq!((again.id, again.attempts), (job.id, 2));
+        finish(db, &again, &Ok(())).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        assert!(claim(db, "three", Duration::from_millis(1)).await.unwrap().is_none());
+    }
 }

@@ -261,4 +261,59 @@ mod tests {
         assert!(filter_condition(&flag, "maybe").is_err());
         assert!(filter_condition(&flag, "True").is_ok());
     }
+
+    use lectern_api::documents::{DocumentWrite, UserRef};
+
+    use crate::domain::documents::{self, review};
+    use crate::testing::{refusal, Fixture};
+
+    #[tokio::test]
+    async fn a_list_filters_orders_and_pages_the_documents_a_user_may_see() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let stranger = fx.user("stranger@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let category = fx.schema(project).await.category;
+        let a = fx.document(owner, project, Some(category)).await;
+        let b = fx.upload(owner, project, None).await;
+        let c = fx.document(owner, project, Some(category)).await;
+        let theirs = fx.document(stranger, fx.project(stranger, "Theirs").await, None).await;
+        let assign = DocumentWrite { assignee: Some(Some(UserRef::Id(owner))), ..DocumentWrite::default() };
+        review::update(db, fx.load(c).await, assign).await.unwrap();
+        let list = |user, pairs: &[(&str, &str)]| {
+            let params = params(pairs);
+            async move { find(db, &documents::LIST, Scope::member(user), &params).await.map(|f| (f.ids, f.count)) }
+        };
+
+        assert_eq!(list(owner, &[]).await.unwrap(), (vec![a, b, c], 3));
+        assert_eq!(list(stranger, &[]).await.unwrap(), (vec![theirs], 1));
+        assert_eq!(list(owner, &[("status_data", "2")]).await.unwrap().0, [a, c]);
+        assert_eq!(list(owner, &[("status_data", "0, 2")]).await.unwrap().0, [a, b, c]);
+        assert_eq!(list(owner, &[("category", category.to_string().as_str())]).await.unwrap().0, [a, c]);
+        assert_eq!(list(owner, &[("assignee", "owner@example.com")]).await.unwrap().0, [c]);
+        assert_eq!(
+            list(owner, &[("is_reviewed", "False"), ("project", project.to_string().as_str())]).await.unwrap().0.len(),
+            3
+        );
+        assert_eq!(list(owner, &[("ordering", "-id"), ("limit", "2")]).await.unwrap(), (vec![c, b], 3));
+        assert_eq!(list(owner, &[("ordering", "-status_data"), ("offset", "1")]).await.unwrap().0, [c, b]);
+        assert_eq!(list(owner, &[("created_at_after", "2000-01-01")]).await.unwrap().0.len(), 3);
+        assert!(list(owner, &[("created_at_before", "2000-01-01")]).await.unwrap().0.is_empty());
+        let now = crate::db::now();
+        let today = &now[..10];
+        assert_eq!(list(owner, &[("created_at_before", today)]).await.unwrap().0.len(), 3);
+
+        assert_eq!(
+            refusal(list(owner, &[("status_data", "done")]).await),
+            "400 status_data: A comma-separated list of integers is required, got \"done\"."
+        );
+        assert!(refusal(list(owner, &[("ordering", "text")]).await)
+            .starts_with("400 ordering: Unknown ordering field \"text\". Allowed: id, data_file_name,"));
+        assert_eq!(refusal(list(owner, &[("limit", "0")]).await), "400 limit: Ensure this value is greater than 0.");
+        assert_eq!(
+            refusal(list(owner, &[("created_at_after", "soon")]).await),
+            "400 created_at_after: Enter a valid date (YYYY-MM-DD) or date-time, got \"soon\"."
+        );
+    }
 }

@@ -314,4 +314,215 @@ mod tests {
         let many: Vec<String> = (0..=MAX_EMBED_DOMAINS).map(|i| format!("https://h{i}.example")).collect();
         assert!(embed_domains(&many).is_err());
     }
+
+    use crate::domain::list::{self, Params};
+    use crate::domain::schema::categories;
+    use crate::testing::{refusal, Fixture};
+
+    #[tokio::test]
+    async fn a_project_is_made_with_defaults_or_the_settings_sent() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let plain = create(db, owner, ProjectWrite { name: Some("  Invoices 2026 ".into()), ..Default::default() })
+            .await
+            .unwrap();
+        let body = ProjectWrite {
+            name: Some("Payslips".into()),
+            priority_processing: Some(true),
+            ocr_method: Some("tesseract".into()),
+            auto_rotate_documents: Some(true),
+            decimal_separator: Some(",".into()),
+            auto_delete_documents_after_days: Some(30),
+            enable_translated_strings: Some(true),
+        };
+        let set = create(db, owner, body).await.unwrap();
+        let projects = load(db, &[set, plain]).await.unwrap();
+        let (set, plain) = (&projects[0], &projects[1]);
+        assert_eq!((plain.name.as_str(), plain.storage_name.as_str()), ("Invoices 2026", "Invoices_2026"));
+        assert_eq!(
+            (plain.priority_processing, plain.auto_rotate_documents, plain.enable_translated_strings),
+            (false, false, false)
+        );
+        assert_eq!((plain.ocr_method.as_str(), plain.decimal_separator.as_str()), ("default", "."));
+        assert_eq!((plain.auto_delete_documents_after_days, plain.category_ai), (None, None));
+        assert_eq!(plain.category_ai_model_parameters, serde_json::json!({}));
+        assert_eq!(
+            (set.priority_processing, set.auto_rotate_documents, set.enable_translated_strings),
+            (true, true, true)
+        );
+        assert_eq!((set.ocr_method.as_str(), set.decimal_separator.as_str()), ("tesseract", ","));
+        assert_eq!(set.auto_delete_documents_after_days, Some(30));
+        assert!(is_member(db, owner, set.id).await.unwrap());
+
+        let blank = create(db, owner, ProjectWrite { name: Some(" ".into()), ..Default::default() }).await;
+        assert_eq!(refusal(blank), "400 name: This field may not be blank.");
+        assert_eq!(refusal(create(db, owner, ProjectWrite::default()).await), "400 name: This field may not be blank.");
+    }
+
+    #[tokio::test]
+    async fn members_see_a_project_and_everyone_else_gets_not_found() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let member = fx.user("member@example.com").await;
+        let stranger = fx.user("stranger@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        fx.add_member(project, member).await;
+
+        assert_eq!(visible(db, owner, project).await.unwrap().name, "Invoices");
+        assert_eq!(visible(db, member, project).await.unwrap().id, project);
+        assert_eq!(refusal(visible(db, stranger, project).await), "404 Not found.");
+        assert_eq!(refusal(visible(db, owner, project + 100).await), "404 Not found.");
+        assert!(is_member(db, member, project).await.unwrap());
+        assert!(!is_member(db, stranger, project).await.unwrap());
+        assert_eq!(members_only(db, member, Some(7), |_| project).await.unwrap(), 7);
+        assert_eq!(refusal(members_only(db, stranger, Some(7), |_| project).await), "404 Not found.");
+        assert_eq!(refusal(members_only(db, owner, None::<i64>, |_| project).await), "404 Not found.");
+
+        assert_eq!(member_project(db, member, "project", Some(project)).await.unwrap(), project);
+        let other = member_project(db, stranger, "project", Some(project)).await;
+        assert_eq!(refusal(other), format!("400 project: Invalid pk \"{project}\" - object does not exist."));
+        assert_eq!(refusal(member_project(db, owner, "project", None).await), "400 project: This field is required.");
+    }
+
+    #[tokio::test]
+    async fn the_list_holds_the_projects_of_which_the_user_is_a_member() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let ann = fx.user("ann@example.com").await;
+        let bob = fx.user("bob@example.com").await;
+        let a = fx.project(ann, "A").await;
+        let b = fx.project(bob, "B").await;
+        let c = fx.project(bob, "C").await;
+        fx.add_member(c, ann).await;
+        let found = list::find(db, &LIST, scope(ann), &Params::default()).await.unwrap();
+        assert_eq!((found.ids, found.count), (vec![a, c], 2));
+        let found = list::find(db, &LIST, scope(bob), &Params::default()).await.unwrap();
+        assert_eq!(found.ids, vec![b, c]);
+    }
+
+    #[tokio::test]
+    async fn only_the_owner_may_change_a_project() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let member = fx.user("member@example.com").await;
+        let stranger = fx.user("stranger@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        fx.add_member(project, member).await;
+        owner_only(db, owner, project, "Only the owner may do this.").await.unwrap();
+        assert_eq!(
+            refusal(owner_only(db, member, project, "Only the owner may do this.").await),
+            "403 Only the owner may do this."
+        );
+        assert_eq!(refusal(owner_only(db, stranger, project, "Only the owner.").await), "404 Not found.");
+        assert_eq!(refusal(owner_only(db, owner, project + 100, "Only the owner.").await), "404 Not found.");
+    }
+
+    #[tokio::test]
+    async fn an_update_writes_only_the_fields_sent() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let current = visible(db, owner, project).await.unwrap();
+        let body = ProjectWrite {
+            priority_processing: Some(true),
+            auto_delete_documents_after_days: Some(7),
+            ..Default::default()
+        };
+        update(db, current, body).await.unwrap();
+        let current = visible(db, owner, project).await.unwrap();
+        assert_eq!(current.name, "Invoices");
+        assert!(current.priority_processing);
+        assert_eq!(current.auto_delete_documents_after_days, Some(7));
+
+        let body =
+            ProjectWrite { name: Some(" Bills ".into()), decimal_separator: Some(",".into()), ..Default::default() };
+        update(db, current, body).await.unwrap();
+        let current = visible(db, owner, project).await.unwrap();
+        assert_eq!((current.name.as_str(), current.decimal_separator.as_str()), ("Bills", ","));
+        assert!(current.priority_processing);
+        // The storage name is the one the project was made with.
+        assert_eq!(current.storage_name, "Invoices");
+        let blank = update(db, current, ProjectWrite { name: Some("".into()), ..Default::default() }).await;
+        assert_eq!(refusal(blank), "400 name: This field may not be blank.");
+        assert_eq!(visible(db, owner, project).await.unwrap().name, "Bills");
+    }
+
+    #[tokio::test]
+    async fn a_deleted_project_takes_its_schema_and_documents_along() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let other = fx.project(invoice.owner, "Other").await;
+        delete(db, invoice.project).await.unwrap();
+        assert_eq!(refusal(visible(db, invoice.owner, invoice.project).await), "404 Not found.");
+        assert!(!is_member(db, invoice.owner, invoice.project).await.unwrap());
+        assert_eq!(categories::project_of(db, invoice.schema.category).await.unwrap(), None);
+        assert!(crate::domain::documents::load_one(db, invoice.doc).await.unwrap().is_none());
+        assert_eq!(visible(db, invoice.owner, other).await.unwrap().name, "Other");
+    }
+
+    #[tokio::test]
+    async fn sharing_settings_change_as_sent_and_make_documents_public() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let project = invoice.project;
+        assert_eq!(
+            sharing(db, project).await.unwrap(),
+            ProjectSharing { public_documents: false, embed_domains: vec![] }
+        );
+        assert!(!is_public(db, project).await.unwrap());
+        assert_eq!(public_sharing_of_document(db, invoice.doc).await.unwrap(), None);
+
+        let domains = vec![
+            "https://Intranet.Example/".to_string(),
+            "https://intranet.example".into(),
+            "http://localhost:8080".into(),
+        ];
+        let body = ProjectSharingWrite { public_documents: Some(true), embed_domains: Some(domains) };
+        update_sharing(db, project, body).await.unwrap();
+        let expected = ProjectSharing {
+            public_documents: true,
+            embed_domains: vec!["https://intranet.example".into(), "http://localhost:8080".into()],
+        };
+        assert_eq!(sharing(db, project).await.unwrap(), expected);
+        assert!(is_public(db, project).await.unwrap());
+        assert_eq!(public_sharing_of_document(db, invoice.doc).await.unwrap(), Some(expected.clone()));
+        assert_eq!(public_sharing_of_document(db, invoice.doc + 100).await.unwrap(), None);
+
+        // Only the fields sent change; a bad origin changes nothing.
+        update_sharing(db, project, ProjectSharingWrite { public_documents: None, embed_domains: Some(vec![]) })
+            .await
+            .unwrap();
+        assert_eq!(
+            sharing(db, project).await.unwrap(),
+            ProjectSharing { public_documents: true, embed_domains: vec![] }
+        );
+        let bad = ProjectSharingWrite { public_documents: Some(false), embed_domains: Some(vec!["intranet".into()]) };
+        let refused = refusal(update_sharing(db, project, bad).await);
+        assert!(refused.starts_with("400 embed_domains: \"intranet\" is not an origin"), "{refused}");
+        assert!(is_public(db, project).await.unwrap());
+        assert_eq!(refusal(sharing(db, project + 100).await), "404 Not found.");
+        assert_eq!(refusal(is_public(db, project + 100).await), "404 Not found.");
+    }
+
+    #[tokio::test]
+    async fn uploads_are_split_once_the_project_says_so() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Scans").await;
+        let other = fx.project(owner, "Other").await;
+        assert_eq!(splitting(db, project).await.unwrap(), ProjectSplitting { split_uploads: false });
+        update_splitting(db, project, ProjectSplitting { split_uploads: true }).await.unwrap();
+        assert!(splitting(db, project).await.unwrap().split_uploads);
+        assert!(!splitting(db, other).await.unwrap().split_uploads);
+        update_splitting(db, project, ProjectSplitting { split_uploads: false }).await.unwrap();
+        assert!(!splitting(db, project).await.unwrap().split_uploads);
+        assert_eq!(refusal(splitting(db, project + 100).await), "404 Not found.");
+    }
 }

@@ -185,4 +185,70 @@ mod tests {
         limiter.clear(&key);
         assert_eq!(limiter.retry_after(&key), None);
     }
+
+    use crate::testing::{Fixture, PASSWORD};
+
+    #[tokio::test]
+    async fn an_account_is_made_once_and_its_password_can_be_reset() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let limiter = LoginLimiter::default();
+        let id = upsert_user(db, "  Ann@Example.COM ", PASSWORD).await.unwrap();
+        assert_eq!(authenticate(db, &limiter, "ann@example.com", PASSWORD, None).await.unwrap(), Some(id));
+
+        assert_eq!(upsert_user(db, "ann@example.com", "another-pass").await.unwrap(), id);
+        assert_eq!(authenticate(db, &limiter, "ann@example.com", PASSWORD, None).await.unwrap(), None);
+        assert_eq!(authenticate(db, &limiter, "ANN@example.com", "another-pass", None).await.unwrap(), Some(id));
+        assert_ne!(upsert_user(db, "bob@example.com", PASSWORD).await.unwrap(), id);
+
+        let refused = upsert_user(db, "ann.example.com", PASSWORD).await.unwrap_err();
+        assert_eq!(refused.to_string(), "\"ann.example.com\" is not an email address");
+        let refused = upsert_user(db, "cid@example.com", "short").await.unwrap_err();
+        assert_eq!(refused.to_string(), "the password must have at least 8 characters");
+        assert_eq!(authenticate(db, &limiter, "cid@example.com", "short", None).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn five_wrong_passwords_lock_an_account_out_from_that_address() {
+        let fx = Fixture::new().await;
+        let (db, limiter) = (fx.db(), LoginLimiter::default());
+        let id = fx.user("ann@example.com").await;
+        let here = Some(IpAddr::from([192, 0, 2, 1]));
+        for _ in 0..MAX_FAILURES {
+            assert_eq!(authenticate(db, &limiter, "ann@example.com", "wrong-pass", here).await.unwrap(), None);
+        }
+        let Err(Error::TooManyRequests(message)) = authenticate(db, &limiter, "ann@example.com", PASSWORD, here).await
+        else {
+            panic!("not locked out")
+        };
+        assert!(message.starts_with("Too many failed login attempts. Try again in "), "{message}");
+        // Another address, or the same address for another account, is not locked out.
+        let there = Some(IpAddr::from([192, 0, 2, 2]));
+        assert_eq!(authenticate(db, &limiter, "ann@example.com", PASSWORD, there).await.unwrap(), Some(id));
+        assert_eq!(authenticate(db, &limiter, "nobody@example.com", PASSWORD, here).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn an_account_has_one_token_until_it_is_revoked() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let ann = fx.user("ann@example.com").await;
+        let bob = fx.user("bob@example.com").await;
+        let token = token_for(db, ann).await.unwrap();
+        assert_eq!(token.len(), 40);
+        assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(token_for(db, ann).await.unwrap(), token);
+        assert_ne!(token_for(db, bob).await.unwrap(), token);
+        let user = by_token(db, &token).await.unwrap().unwrap();
+        assert_eq!((user.id, user.email.as_str()), (ann, "ann@example.com"));
+        assert!(by_token(db, "0123456789").await.unwrap().is_none());
+
+        revoke_token(db, ann).await.unwrap();
+        assert!(by_token(db, &token).await.unwrap().is_none());
+        let new = token_for(db, ann).await.unwrap();
+        assert_ne!(new, token);
+        assert_eq!(by_token(db, &new).await.unwrap().unwrap().id, ann);
+        // Bob's token is untouched.
+        assert!(by_token(db, &token_for(db, bob).await.unwrap()).await.unwrap().is_some());
+    }
 }

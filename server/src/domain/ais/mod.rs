@@ -313,4 +313,138 @@ mod tests {
         assert!(!equal && why.starts_with("Not activated"), "{why}");
         assert!(!decide(0.1, Some((4, 0.8))).0);
     }
+
+    use std::time::Duration;
+
+    use lectern_api::ais::{CategoryEvaluation, Evaluation};
+
+    use crate::domain::list::{self, Params};
+    use crate::testing::{refusal, Fixture};
+
+    fn id_of(ai: &AnyAi) -> i64 {
+        match ai {
+            AnyAi::Extraction(a) => a.id,
+            AnyAi::Category(a) => a.id,
+            AnyAi::Splitting(a) => a.id,
+        }
+    }
+
+    async fn categorization(db: &Db, id: i64) -> CategoryAi {
+        match load(db, AiKind::Categorization, &[id]).await.unwrap().pop() {
+            Some(AnyAi::Category(ai)) => ai,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_ai_is_made_for_a_category_or_project_of_the_user_and_queued_for_training() {
+        let fx = Fixture::new().await;
+        let (db, state) = (fx.db(), &fx.state);
+        let owner = fx.user("owner@example.com").await;
+        let stranger = fx.user("stranger@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let schema = fx.schema(project).await;
+        let made = create(state, owner, AiKind::Extraction, Some(schema.category), Some("First".into())).await.unwrap();
+        let AnyAi::Extraction(ai) = &made else { panic!("{made:?}") };
+        assert_eq!((ai.project, ai.category, ai.description.as_str()), (project, schema.category, "First"));
+        assert_eq!(
+            (ai.status.as_str(), ai.progress, ai.active, ai.evaluation.is_none()),
+            (status::QUEUED, 0.0, false, true)
+        );
+        let job = jobs::claim(db, "worker", Duration::from_secs(60)).await.unwrap().unwrap();
+        assert_eq!((job.kind, job.ai), (Some(jobs::Kind::Train(AiKind::Extraction)), Some(ai.id)));
+        assert_eq!(owner_of(db, AiKind::Extraction, ai.id).await.unwrap(), Some(schema.category));
+
+        let category_ai = id_of(&create(state, owner, AiKind::Categorization, Some(project), None).await.unwrap());
+        assert_eq!(categorization(db, category_ai).await.description, "");
+        assert_eq!(owner_of(db, AiKind::Categorization, category_ai).await.unwrap(), Some(project));
+        // An AI is read as its own kind only.
+        assert!(load(db, AiKind::Splitting, &[ai.id, category_ai]).await.unwrap().is_empty());
+        assert_eq!(owner_of(db, AiKind::Splitting, category_ai).await.unwrap(), None);
+        assert_eq!(visible(db, owner, AiKind::Extraction, ai.id).await.unwrap(), made);
+        assert_eq!(refusal(visible(db, stranger, AiKind::Extraction, ai.id).await), "404 Not found.");
+        assert_eq!(refusal(visible(db, owner, AiKind::Categorization, ai.id).await), "404 Not found.");
+        let (spec, all) = (AiKind::Extraction.list(), Params::default());
+        assert_eq!(list::find(db, spec, scope(owner, AiKind::Extraction), &all).await.unwrap().ids, [ai.id]);
+        assert!(list::find(db, spec, scope(stranger, AiKind::Extraction), &all).await.unwrap().ids.is_empty());
+
+        let pk = |field: &str, id: i64| format!("400 {field}: Invalid pk \"{id}\" - object does not exist.");
+        let theirs = create(state, stranger, AiKind::Extraction, Some(schema.category), None).await;
+        assert_eq!(refusal(theirs), pk("category", schema.category));
+        let no_category = create(state, owner, AiKind::Extraction, Some(schema.line_item), None).await;
+        assert_eq!(refusal(no_category), pk("category", schema.line_item));
+        let theirs = create(state, stranger, AiKind::Splitting, Some(project), None).await;
+        assert_eq!(refusal(theirs), pk("project", project));
+        let unnamed = create(state, owner, AiKind::Splitting, None, None).await;
+        assert_eq!(refusal(unnamed), "400 project: This field is required.");
+    }
+
+    #[tokio::test]
+    async fn a_trained_ai_becomes_active_only_when_it_scores_better_than_the_active_one() {
+        let fx = Fixture::new().await;
+        let (db, state) = (fx.db(), &fx.state);
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let kind = AiKind::Categorization;
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            ids.push(id_of(&create(state, owner, kind, Some(project), None).await.unwrap()));
+        }
+        let (a, b, c) = (ids[0], ids[1], ids[2]);
+        let scored = |accuracy| CategoryEvaluation { accuracy, ..CategoryEvaluation::default() };
+        let accuracy = |e: &CategoryEvaluation| e.accuracy;
+
+        set_status(db, a, status::TRAINING, 0.5).await.unwrap();
+        set_document_counts(db, a, 3, 1).await.unwrap();
+        let ai = categorization(db, a).await;
+        assert_eq!(
+            (ai.status.as_str(), ai.progress, ai.training_documents, ai.test_documents),
+            (status::TRAINING, 0.5, 3, 1)
+        );
+        assert_eq!(active_model(db, kind, project).await.unwrap(), None);
+
+        activate(db, kind, project, a, model_key(kind, a), &scored(0.6), accuracy).await.unwrap();
+        let ai = categorization(db, a).await;
+        assert_eq!((ai.status.as_str(), ai.progress, ai.active), (status::DONE, 1.0, true));
+        assert_eq!(ai.activation.as_deref(), Some("Activated: no AI of the project was active (accuracy 0.600)."));
+        assert_eq!(ai.evaluation, Some(scored(0.6)));
+        assert_eq!(active_model(db, kind, project).await.unwrap(), Some(model_key(kind, a)));
+        assert_eq!(stored_model(db, a).await.unwrap(), Some(model_key(kind, a)));
+
+        activate(db, kind, project, b, model_key(kind, b), &scored(0.6), accuracy).await.unwrap();
+        let ai = categorization(db, b).await;
+        let why = format!("Not activated: accuracy 0.600 does not beat 0.600 of the active AI {a}.");
+        assert_eq!((ai.status.as_str(), ai.active, ai.activation), (status::DONE, false, Some(why)));
+        activate(db, kind, project, c, model_key(kind, c), &scored(0.9), accuracy).await.unwrap();
+        assert!(categorization(db, c).await.active && !categorization(db, a).await.active);
+        assert_eq!(active_model(db, kind, project).await.unwrap(), Some(model_key(kind, c)));
+
+        fail(db, b, "Out of memory.").await.unwrap();
+        describe(db, a, "The first".into()).await.unwrap();
+        let (failed, described) = (categorization(db, b).await, categorization(db, a).await);
+        assert_eq!((failed.status.as_str(), failed.error.as_deref()), (status::FAILED, Some("Out of memory.")));
+        assert_eq!(described.description, "The first");
+    }
+
+    #[tokio::test]
+    async fn a_deleted_ai_takes_its_model_and_leaves_its_category_without_an_active_ai() {
+        let fx = Fixture::new().await;
+        let (db, state) = (fx.db(), &fx.state);
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let category = fx.schema(project).await.category;
+        let kind = AiKind::Extraction;
+        let ai = id_of(&create(state, owner, kind, Some(category), None).await.unwrap());
+        let key = model_key(kind, ai);
+        state.storage.put(&key, b"{}".to_vec()).await.unwrap();
+        activate(db, kind, category, ai, key.clone(), &Evaluation::default(), |e| e.strict.overall.f1).await.unwrap();
+        assert_eq!(active_model(db, kind, category).await.unwrap(), Some(key.clone()));
+
+        delete(state, ai).await.unwrap();
+        assert!(load(db, kind, &[ai]).await.unwrap().is_empty());
+        assert!(state.storage.get(&key).await.is_err());
+        assert_eq!(active_model(db, kind, category).await.unwrap(), None);
+        assert_eq!(stored_model(db, ai).await.unwrap(), None);
+        assert_eq!(owner_of(db, kind, ai).await.unwrap(), None);
+    }
 }

@@ -36,3 +36,31 @@ pub async fn document(db: &Db, document: i64) -> Result<(Tx, Document)> {
     let (tx, mut docs) = documents(db, &[document]).await?;
     Ok((tx, docs.pop().ok_or(Error::NotFound)?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::Fixture;
+
+    #[tokio::test]
+    async fn a_lock_reads_each_document_once_in_id_order_and_marks_it_changed_on_commit() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let second = fx.document(invoice.owner, invoice.project, None).await;
+        let before = fx.load(invoice.doc).await.updated_at;
+
+        let (tx, docs) = documents(db, &[second, invoice.doc, second]).await.unwrap();
+        assert_eq!(docs.iter().map(|d| d.id).collect::<Vec<_>>(), [invoice.doc, second]);
+        assert!(docs[0].updated_at > before, "{} > {before}", docs[0].updated_at);
+        drop(tx);
+        // Rolled back: nothing changed.
+        assert_eq!(fx.load(invoice.doc).await.updated_at, before);
+
+        let (tx, doc) = document(db, invoice.doc).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(fx.load(invoice.doc).await.updated_at, doc.updated_at);
+        assert!(matches!(documents(db, &[invoice.doc, second + 100]).await, Err(Error::NotFound)));
+        assert!(matches!(document(db, second + 100).await, Err(Error::NotFound)));
+    }
+}

@@ -115,3 +115,92 @@ pub async fn delete(db: &Db, user: i64, id: i64) -> Result<()> {
     tx.commit().await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use lectern_api::documents::DocumentWrite;
+
+    use super::*;
+    use crate::domain::annotations;
+    use crate::domain::documents::review;
+    use crate::testing::{refusal, Fixture};
+
+    fn marker(document: i64, label: i64, label_set: i64, annotation_set: Option<i64>) -> MissingAnnotationWrite {
+        MissingAnnotationWrite { document, label, label_set, annotation_set }
+    }
+
+    #[tokio::test]
+    async fn a_label_is_marked_missing_once_and_can_be_restored() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
+        let stranger = fx.user("stranger@example.com").await;
+        let id = create(db, owner, vec![marker(doc, s.date, s.category, None)]).await.unwrap()[0];
+        let found = load(db, &[id]).await.unwrap();
+        assert_eq!(
+            found,
+            [MissingAnnotation { id, document: doc, label: s.date, label_set: s.category, annotation_set: None }]
+        );
+
+        let again =
+            create(db, owner, vec![marker(doc, s.total, s.category, None), marker(doc, s.date, s.category, None)]);
+        assert_eq!(
+            refusal(again.await),
+            format!("400 label: Label {} is already marked as missing in this annotation set.", s.date)
+        );
+        let outside = create(db, owner, vec![marker(doc, s.total, s.line_item, None)]).await;
+        assert_eq!(refusal(outside), format!("400 label: Label {} is not in label set {}.", s.total, s.line_item));
+        let set = fx.annotate(owner, doc, s.total, "9,50").await;
+        let set = annotations::load(db, &[set]).await.unwrap()[0].annotation_set;
+        let wrong_set = create(db, owner, vec![marker(doc, s.item, s.line_item, Some(set))]).await;
+        assert_eq!(refusal(wrong_set), format!("400 annotation_set: Invalid pk \"{set}\" - object does not exist."));
+        let theirs = create(db, stranger, vec![marker(doc, s.total, s.category, None)]).await;
+        assert_eq!(refusal(theirs), format!("400 document: Invalid pk \"{doc}\" - object does not exist."));
+        // Nothing of the refused lists was stored.
+        let ids =
+            crate::domain::list::find(db, &LIST, annotations::scope(owner), &Default::default()).await.unwrap().ids;
+        assert_eq!(ids, [id]);
+
+        assert_eq!(refusal(delete(db, stranger, id).await), "404 Not found.");
+        delete(db, owner, id).await.unwrap();
+        assert!(load(db, &[id]).await.unwrap().is_empty());
+        assert_eq!(refusal(delete(db, owner, id).await), "404 Not found.");
+    }
+
+    #[tokio::test]
+    async fn a_label_marked_missing_in_a_potential_set_moves_to_the_set_made_for_it() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
+        let id = create(db, owner, vec![marker(doc, s.amount, s.line_item, None)]).await.unwrap()[0];
+        let pen = fx.annotate(owner, doc, s.item, "Pen").await;
+        let set = annotations::load(db, &[pen]).await.unwrap()[0].annotation_set;
+        assert_eq!(load(db, &[id]).await.unwrap()[0].annotation_set, Some(set));
+        let counts = review::detail(db, fx.load(doc).await).await.unwrap().review_counts;
+        assert_eq!((counts.missing, counts.unfilled), (1, 2));
+    }
+
+    #[tokio::test]
+    async fn a_reviewed_document_keeps_its_markers() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
+        let markers = vec![
+            marker(doc, s.total, s.category, None),
+            marker(doc, s.date, s.category, None),
+            marker(doc, s.item, s.line_item, None),
+            marker(doc, s.amount, s.line_item, None),
+        ];
+        let ids = create(db, owner, markers).await.unwrap();
+        let finish = DocumentWrite { is_reviewed: Some(true), ..DocumentWrite::default() };
+        review::update(db, fx.load(doc).await, finish).await.unwrap();
+        let reviewed =
+            format!("400 Document {doc} is reviewed; set is_reviewed to false before changing its annotations.");
+        assert_eq!(refusal(delete(db, owner, ids[0]).await), reviewed);
+        assert_eq!(refusal(create(db, owner, vec![marker(doc, s.item, s.line_item, Some(1))]).await), reviewed);
+        assert_eq!(load(db, &ids).await.unwrap().len(), 4);
+    }
+}

@@ -171,3 +171,79 @@ pub async fn on_text(db: &Db, document: i64) -> Result<Vec<Placed>> {
     .fetch_all(db)
     .await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use lectern_api::annotations::{AnnotationWrite, SpanInput};
+
+    use super::*;
+    use crate::domain::list::{self, Params};
+    use crate::testing::{offsets, refusal, Fixture};
+
+    #[tokio::test]
+    async fn a_document_s_annotations_read_back_in_text_order_for_members_only() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
+        let stranger = fx.user("stranger@example.com").await;
+        let total = fx.annotate(owner, doc, s.total, "9,50").await;
+        let date = fx.annotate(owner, doc, s.date, "2026-01-31").await;
+        let all = of_document(db, doc).await.unwrap();
+        assert_eq!(all.iter().map(|a| a.nested.id).collect::<Vec<_>>(), [date, total]);
+        let a = &all[1];
+        assert_eq!((a.label.name.as_str(), a.label_set.id, a.nested.document), ("Total", s.category, doc));
+        assert_eq!((a.nested.offset_string.as_str(), a.nested.origin.as_str()), ("9,50", "api.v3"));
+        assert_eq!((a.nested.created_by.as_deref(), a.nested.confidence), (Some("owner@example.com"), None));
+        assert_eq!(a.nested.state(), State::CreatedByHuman);
+        assert_eq!(a.nested.span[0].offsets(), Some(offsets("9,50")));
+        assert_eq!(
+            load(db, &[total, date]).await.unwrap().iter().map(|a| a.nested.id).collect::<Vec<_>>(),
+            [total, date]
+        );
+
+        let (found, document) = visible(db, owner, total).await.unwrap();
+        assert_eq!((found.nested.id, document.id), (total, doc));
+        assert_eq!(refusal(visible(db, stranger, total).await), "404 Not found.");
+        assert_eq!(refusal(visible(db, owner, total + 100).await), "404 Not found.");
+        let label = Params(vec![("label".into(), s.total.to_string())]);
+        assert_eq!(list::find(db, &LIST, scope(owner), &label).await.unwrap().ids, [total]);
+        assert!(list::find(db, &LIST, scope(stranger), &Params::default()).await.unwrap().ids.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_box_drawn_over_no_text_is_kept_but_lies_on_no_text() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let (doc, s) = (invoice.doc, invoice.schema);
+        fx.annotate(invoice.owner, doc, s.total, "9,50").await;
+        let drawn = SpanInput {
+            x0: Some(300.0),
+            x1: Some(400.0),
+            y0: Some(100.0),
+            y1: Some(120.0),
+            page_index: Some(0),
+            offset_string: Some("signed".into()),
+            ..SpanInput::default()
+        };
+        let write = AnnotationWrite {
+            document: Some(doc),
+            label: Some(s.date),
+            span: Some(vec![drawn]),
+            ..AnnotationWrite::default()
+        };
+        let signed = super::write::create(&fx.state, Some(invoice.owner), vec![(write, None)]).await.unwrap()[0];
+        let signed = load(db, &[signed]).await.unwrap().pop().unwrap();
+        assert_eq!((signed.nested.offset_string.as_str(), signed.nested.span[0].offsets()), ("signed", None));
+        let placed = on_text(db, doc).await.unwrap();
+        assert_eq!(placed.len(), 1);
+        let (start, end) = offsets("9,50");
+        assert_eq!(
+            (placed[0].label_id, placed[0].start_offset, placed[0].end_offset),
+            (s.total, start as i64, end as i64)
+        );
+        assert_eq!(placed[0].state(), State::CreatedByHuman);
+        assert_eq!(of_document(db, doc).await.unwrap().len(), 2);
+    }
+}

@@ -131,3 +131,107 @@ pub async fn place(tx: &mut Tx, document: i64, choice: SetChoice) -> Result<(i64
     .await?;
     Ok((id, label_set))
 }
+
+#[cfg(test)]
+mod tests {
+    use lectern_api::{LabelSetWrite, LabelWrite};
+
+    use super::*;
+    use crate::domain::annotations;
+    use crate::domain::schema::{label_sets, labels};
+    use crate::testing::{refusal, Fixture};
+
+    #[tokio::test]
+    async fn a_label_goes_to_the_set_of_the_category_that_holds_it() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let s = invoice.schema;
+        let doc = fx.load(invoice.doc).await;
+        assert_eq!(
+            choose(db, &doc, s.total, None, None).await.unwrap(),
+            SetChoice::Reuse { label_set: s.category, latest: false }
+        );
+        assert_eq!(
+            choose(db, &doc, s.item, None, None).await.unwrap(),
+            SetChoice::Reuse { label_set: s.line_item, latest: true }
+        );
+        // Naming a repeating label set asks for a new line item; a non-repeating one has one set.
+        assert_eq!(
+            choose(db, &doc, s.item, None, Some(s.line_item)).await.unwrap(),
+            SetChoice::New { label_set: s.line_item }
+        );
+        assert_eq!(
+            choose(db, &doc, s.total, None, Some(s.category)).await.unwrap(),
+            SetChoice::Reuse { label_set: s.category, latest: false }
+        );
+        assert!(check_label_set(db, &doc, s.item, s.line_item).await.unwrap());
+        assert!(!check_label_set(db, &doc, s.date, s.category).await.unwrap());
+
+        let (mut tx, _) = annotations::lock::document(db, doc.id).await.unwrap();
+        let first = place(&mut tx, doc.id, SetChoice::New { label_set: s.line_item }).await.unwrap();
+        let reused = place(&mut tx, doc.id, SetChoice::Reuse { label_set: s.line_item, latest: true }).await.unwrap();
+        assert_eq!((reused, first.1), (first, s.line_item));
+        let second = place(&mut tx, doc.id, SetChoice::New { label_set: s.line_item }).await.unwrap();
+        assert_ne!(second, first);
+        let latest = place(&mut tx, doc.id, SetChoice::Reuse { label_set: s.line_item, latest: true }).await.unwrap();
+        let earliest =
+            place(&mut tx, doc.id, SetChoice::Reuse { label_set: s.line_item, latest: false }).await.unwrap();
+        assert_eq!((latest, earliest), (second, first));
+        let existing = SetChoice::Existing { set: first.0, label_set: s.line_item };
+        assert_eq!(place(&mut tx, doc.id, existing).await.unwrap(), first);
+        tx.commit().await.unwrap();
+        assert_eq!(choose(db, &doc, s.amount, Some(first.0), None).await.unwrap(), existing);
+    }
+
+    #[tokio::test]
+    async fn a_label_or_set_outside_the_document_s_category_is_refused() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let (project, s) = (invoice.project, invoice.schema);
+        let doc = fx.load(invoice.doc).await;
+        let foreign = fx.schema(fx.project(invoice.owner, "Other").await).await;
+        let choice = |label, set, label_set| choose(db, &doc, label, set, label_set);
+        let pk = |field: &str, id: i64| format!("400 {field}: Invalid pk \"{id}\" - object does not exist.");
+
+        assert_eq!(refusal(choice(foreign.total, None, None).await), pk("label", foreign.total));
+        let loose = labels::create(db, project, LabelWrite { name: Some("Note".into()), ..LabelWrite::default() });
+        let loose = loose.await.unwrap();
+        let (c, d) = (s.category, doc.id);
+        assert_eq!(
+            refusal(choice(loose, None, None).await),
+            format!("400 label: Label {loose} is in no label set of category {c} of document {d}.")
+        );
+        assert_eq!(
+            refusal(choice(s.total, None, Some(s.line_item)).await),
+            format!("400 label: Label {} is not in label set {}.", s.total, s.line_item)
+        );
+        let unlinked = LabelSetWrite { name: Some("Unlinked".into()), ..LabelSetWrite::default() };
+        let unlinked = label_sets::create(db, project, unlinked).await.unwrap();
+        assert_eq!(
+            refusal(choice(s.total, None, Some(unlinked)).await),
+            format!("400 label_set: Label set {unlinked} is not linked to category {c} of document {d}.")
+        );
+
+        let other = fx.document(invoice.owner, project, Some(s.category)).await;
+        let theirs = fx.annotate(invoice.owner, other, s.total, "9,50").await;
+        let theirs = annotations::load(db, &[theirs]).await.unwrap()[0].annotation_set;
+        assert_eq!(refusal(choice(s.total, Some(theirs), None).await), pk("annotation_set", theirs));
+        let mine = fx.annotate(invoice.owner, d, s.total, "9,50").await;
+        let mine = annotations::load(db, &[mine]).await.unwrap()[0].annotation_set;
+        assert_eq!(
+            refusal(choice(s.total, Some(mine), Some(s.line_item)).await),
+            format!(
+                "400 label_set: Annotation set {mine} belongs to label set {c}; send one of annotation_set and \
+                 label_set."
+            )
+        );
+
+        let plain = fx.load(fx.document(invoice.owner, project, None).await).await;
+        assert_eq!(
+            refusal(choose(db, &plain, s.total, None, None).await),
+            format!("400 document: Document {} has no category; set one before annotating it.", plain.id)
+        );
+    }
+}

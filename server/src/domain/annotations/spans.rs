@@ -175,4 +175,34 @@ mod tests {
             assert!(f.contains_key("span"), "{f:?}");
         }
     }
+
+    use crate::domain::documents::text;
+    use crate::testing::{self, Fixture};
+
+    #[tokio::test]
+    async fn a_box_drawn_around_a_stored_word_takes_its_characters() {
+        let fx = Fixture::new().await;
+        let invoice = fx.invoice().await;
+        let index = text::index(&fx.state, invoice.doc).await.unwrap();
+        let doc = fx.load(invoice.doc).await;
+        let word = index.search("9,50").pop().unwrap();
+        let drawn = |typed: Option<&str>| {
+            let (x0, x1, y0, y1) = (word.x0 - 1.0, word.x1 + 1.0, word.y0 - 1.0, word.y1 + 1.0);
+            SpanInput::from(&PageBox { x0, x1, y0, y1, page_index: 0, offset_string: typed.map(str::to_owned) })
+        };
+        let read = resolve(&index, &doc, &[drawn(None)]).unwrap();
+        let (start, end) = testing::offsets("9,50");
+        assert_eq!((read.offset_string.as_str(), read.start, read.end), ("9,50", Some(start as i64), Some(end as i64)));
+        assert!(!read.custom);
+        let typed = resolve(&index, &doc, &[drawn(Some("9.50"))]).unwrap();
+        assert_eq!(
+            (typed.offset_string.as_str(), typed.offset_string_original.as_str(), typed.custom),
+            ("9.50", "9,50", true)
+        );
+        // The invoice has two pages; a box on a third is refused.
+        let Err(Error::Fields(f)) = resolve(&index, &doc, &[SpanInput { page_index: Some(2), ..drawn(None) }]) else {
+            panic!("a box off the pages was accepted")
+        };
+        assert_eq!(f["span"], ["page_index 2 is not a page of this document."]);
+    }
 }

@@ -83,3 +83,60 @@ pub async fn build(
     }
     Ok((tree, ReviewCounts::of(states, labels)))
 }
+
+#[cfg(test)]
+mod tests {
+    use lectern_api::annotations::AnnotationWrite;
+    use lectern_api::LabelSetWrite;
+
+    use super::*;
+    use crate::domain::annotations::write;
+    use crate::domain::schema::{categories, label_sets};
+    use crate::testing::{annotation, Fixture, Invoice};
+
+    async fn tree_of(fx: &Fixture, invoice: &Invoice) -> (Vec<AnnotationSet>, ReviewCounts) {
+        let doc = fx.load(invoice.doc).await;
+        let schema = categories::schema(fx.db(), invoice.schema.category).await.unwrap();
+        build(&mut *fx.db().acquire().await.unwrap(), &doc, &schema).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn every_label_set_appears_once_per_annotation_set_or_once_as_a_potential_set() {
+        let fx = Fixture::new().await;
+        let invoice = fx.invoice().await;
+        let (doc, s) = (invoice.doc, invoice.schema);
+        let line_item =
+            |label, needle| (AnnotationWrite { label_set: Some(s.line_item), ..annotation(doc, label, needle) }, None);
+        let ids =
+            write::create(&fx.state, Some(invoice.owner), vec![line_item(s.item, "Pen"), line_item(s.item, "Ink")])
+                .await
+                .unwrap();
+        let (tree, counts) = tree_of(&fx, &invoice).await;
+        let sets: Vec<(Option<i64>, i64)> = tree.iter().map(|set| (set.id, set.label_set.id)).collect();
+        assert_eq!(sets.len(), 3);
+        assert_eq!((sets[0], sets[1].1, sets[2].1), ((None, s.category), s.line_item, s.line_item));
+        assert!(sets[1].0.is_some() && sets[2].0.is_some() && sets[1].0 != sets[2].0);
+        for (set, id) in tree[1..].iter().zip(&ids) {
+            let labels: Vec<(i64, Vec<i64>)> =
+                set.labels.iter().map(|l| (l.id, l.annotations.iter().map(|a| a.id).collect())).collect();
+            assert_eq!(labels, [(s.item, vec![*id]), (s.amount, vec![])]);
+        }
+        assert_eq!(tree[0].labels.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["Total", "Date"]);
+        // Total and Date in the potential set, Amount in each line item.
+        assert_eq!((counts.accepted, counts.unfilled, counts.pending), (2, 4, 0));
+    }
+
+    #[tokio::test]
+    async fn an_annotation_whose_label_set_left_the_category_still_counts() {
+        let fx = Fixture::new().await;
+        let invoice = fx.invoice().await;
+        let s = invoice.schema;
+        fx.suggest(invoice.doc, s.item, "Pen").await;
+        let set = label_sets::load(fx.db(), &[s.line_item]).await.unwrap().pop().unwrap();
+        let unlink = LabelSetWrite { categories: Some(vec![]), ..LabelSetWrite::default() };
+        label_sets::update(fx.db(), set, unlink).await.unwrap();
+        let (tree, counts) = tree_of(&fx, &invoice).await;
+        assert_eq!(tree.iter().map(|set| (set.id, set.label_set.id)).collect::<Vec<_>>(), [(None, s.category)]);
+        assert_eq!((counts.pending, counts.unfilled), (1, 2));
+    }
+}

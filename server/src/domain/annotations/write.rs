@@ -366,3 +366,198 @@ pub async fn suggest(state: &AppState, document: i64, suggestions: &[Suggestion]
         .collect();
     create(state, None, writes).await
 }
+
+#[cfg(test)]
+mod tests {
+    use lectern_api::review::{State, ACCEPT};
+
+    use super::*;
+    use crate::domain::annotations::of_document;
+    use crate::testing::{annotation, offsets, refusal, span, Fixture};
+
+    async fn one(state: &AppState, id: i64) -> lectern_api::annotations::Annotation {
+        load(&state.db, &[id]).await.unwrap().pop().expect("the annotation exists")
+    }
+
+    #[tokio::test]
+    async fn one_label_cannot_cover_the_same_text_twice_unless_the_first_was_declined() {
+        let fx = Fixture::new().await;
+        let state = &fx.state;
+        let invoice = fx.invoice().await;
+        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
+        fx.annotate(owner, doc, s.total, "9,50").await;
+        let again = create(state, Some(owner), vec![(annotation(doc, s.total, "9,50"), None)]).await;
+        assert_eq!(refusal(again), format!("403 {DUPLICATE}"));
+        // Another label over the same text is another annotation.
+        fx.annotate(owner, doc, s.date, "9,50").await;
+
+        let declined = fx.suggest(doc, s.total, "42").await;
+        update(state, owner, declined, AnnotationWrite::review(DECLINE)).await.unwrap();
+        let replacement = fx.annotate(owner, doc, s.total, "42").await;
+        assert!(load(&state.db, &[declined]).await.unwrap().is_empty());
+        assert_eq!(one(state, replacement).await.nested.state(), State::CreatedByHuman);
+        assert_eq!(of_document(&state.db, doc).await.unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_list_of_annotations_is_stored_all_or_none() {
+        let fx = Fixture::new().await;
+        let state = &fx.state;
+        let invoice = fx.invoice().await;
+        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
+        let good = annotation(doc, s.total, "9,50");
+        let bad = AnnotationWrite { confidence: Some(1.5), ..annotation(doc, s.date, "2026-01-31") };
+        let refused = create(state, Some(owner), vec![(good.clone(), None), (bad, None)]).await;
+        assert_eq!(refusal(refused), "400 confidence: Ensure this value is between 0 and 1.");
+        let twice = create(state, Some(owner), vec![(good.clone(), None), (good.clone(), None)]).await;
+        assert_eq!(refusal(twice), format!("403 {DUPLICATE}"));
+        assert!(of_document(&state.db, doc).await.unwrap().is_empty());
+        let ids = create(state, Some(owner), vec![(good, None), (annotation(doc, s.date, "2026-01-31"), None)]);
+        assert_eq!(ids.await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_write_names_a_document_of_the_user_and_spans_on_its_pages() {
+        let fx = Fixture::new().await;
+        let state = &fx.state;
+        let invoice = fx.invoice().await;
+        let (owner, doc, total) = (invoice.owner, invoice.doc, invoice.schema.total);
+        let stranger = fx.user("stranger@example.com").await;
+        let create_one = |user, write| create(state, Some(user), vec![(write, None)]);
+        let pk = |id: i64| format!("400 document: Invalid pk \"{id}\" - object does not exist.");
+        assert_eq!(refusal(create_one(stranger, annotation(doc, total, "9,50")).await), pk(doc));
+        assert_eq!(refusal(create_one(owner, annotation(doc + 100, total, "9,50")).await), pk(doc + 100));
+        let unlabelled = AnnotationWrite { label: None, ..annotation(doc, total, "9,50") };
+        assert_eq!(refusal(create_one(owner, unlabelled).await), "400 label: This field is required.");
+        let spanless = AnnotationWrite { span: None, ..annotation(doc, total, "9,50") };
+        assert_eq!(refusal(create_one(owner, spanless).await), "400 span: This field is required.");
+        let empty = AnnotationWrite {
+            span: Some(vec![SpanInput { start_offset: Some(5), end_offset: Some(5), ..SpanInput::default() }]),
+            ..annotation(doc, total, "9,50")
+        };
+        assert_eq!(refusal(create_one(owner, empty).await), "400 span: There is no text between offsets 5 and 5.");
+        let off_page = PageBox { x0: 0.0, x1: 1.0, y0: 0.0, y1: 1.0, page_index: 2, offset_string: None };
+        let boxed = AnnotationWrite { selection_bbox: Some(Some(off_page)), ..annotation(doc, total, "9,50") };
+        assert_eq!(
+            refusal(create_one(owner, boxed).await),
+            "400 selection_bbox: Expected {x0, x1, y0, y1, page_index} on a page of the document."
+        );
+        assert!(of_document(&state.db, doc).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn suggestions_of_one_group_share_a_line_item() {
+        let fx = Fixture::new().await;
+        let invoice = fx.invoice().await;
+        let s = invoice.schema;
+        let suggestion = |label, needle, group| {
+            let (start_offset, end_offset) = offsets(needle);
+            let label_set = Some(s.line_item);
+            Suggestion { label, label_set, start_offset, end_offset, confidence: 0.5, group: Some(group) }
+        };
+        let lines = [suggestion(s.item, "Pen", 1), suggestion(s.amount, "2,00", 1), suggestion(s.item, "Ink", 2)];
+        let ids = suggest(&fx.state, invoice.doc, &lines).await.unwrap();
+        let found = load(fx.db(), &ids).await.unwrap();
+        let sets: Vec<i64> = found.iter().map(|a| a.annotation_set).collect();
+        assert!(sets[0] == sets[1] && sets[1] != sets[2], "{sets:?}");
+        let pen = &found[0].nested;
+        assert_eq!((pen.origin.as_str(), pen.created_by.as_deref(), pen.confidence), ("extraction", None, Some(0.5)));
+        assert_eq!((pen.offset_string.as_str(), pen.state()), ("Pen", State::FeedbackRequired));
+    }
+
+    #[tokio::test]
+    async fn an_update_accepts_relabels_moves_and_respans_an_annotation() {
+        let fx = Fixture::new().await;
+        let state = &fx.state;
+        let invoice = fx.invoice().await;
+        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
+        let id = fx.suggest(doc, s.total, "42").await;
+        update(state, owner, id, AnnotationWrite::review(ACCEPT)).await.unwrap();
+        let a = one(state, id).await;
+        assert_eq!((a.nested.state(), a.nested.revised_by.as_deref()), (State::Accepted, Some("owner@example.com")));
+
+        update(state, owner, id, AnnotationWrite { label: Some(s.date), ..AnnotationWrite::default() }).await.unwrap();
+        let a = one(state, id).await;
+        assert_eq!((a.label.id, a.label_set.id, a.nested.state()), (s.date, s.category, State::Accepted));
+        let respan = AnnotationWrite { span: Some(vec![span("9,50")]), ..AnnotationWrite::default() };
+        update(state, owner, id, respan).await.unwrap();
+        let a = one(state, id).await;
+        assert_eq!((a.nested.offset_string.as_str(), a.nested.span[0].offsets()), ("9,50", Some(offsets("9,50"))));
+        let category_set = a.annotation_set;
+
+        let moved =
+            AnnotationWrite { label: Some(s.amount), label_set: Some(s.line_item), ..AnnotationWrite::default() };
+        update(state, owner, id, moved).await.unwrap();
+        let a = one(state, id).await;
+        assert_eq!((a.label.id, a.label_set.id, a.nested.offset_string.as_str()), (s.amount, s.line_item, "9,50"));
+        assert_ne!(a.annotation_set, category_set);
+    }
+
+    #[tokio::test]
+    async fn an_update_is_refused_for_another_document_a_duplicate_or_a_stranger() {
+        let fx = Fixture::new().await;
+        let state = &fx.state;
+        let invoice = fx.invoice().await;
+        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
+        let stranger = fx.user("stranger@example.com").await;
+        let id = fx.annotate(owner, doc, s.total, "9,50").await;
+        fx.annotate(owner, doc, s.date, "9,50").await;
+        let other = fx.document(owner, invoice.project, Some(s.category)).await;
+        let refused = |user, w| async move { refusal(update(state, user, id, w).await) };
+        let renamed = AnnotationWrite { annotation_id: Some(id + 1), ..AnnotationWrite::default() };
+        assert_eq!(refused(owner, renamed).await, format!("400 annotation_id: This is annotation {id}."));
+        let elsewhere = AnnotationWrite { document: Some(other), ..AnnotationWrite::default() };
+        assert_eq!(refused(owner, elsewhere).await, "400 document: An annotation cannot move to another document.");
+        let relabelled = AnnotationWrite { label: Some(s.date), ..AnnotationWrite::default() };
+        assert_eq!(refused(owner, relabelled).await, format!("403 {DUPLICATE}"));
+        assert_eq!(refused(stranger, AnnotationWrite::review(ACCEPT)).await, "404 Not found.");
+        let a = one(state, id).await;
+        assert_eq!((a.label.id, a.nested.state()), (s.total, State::CreatedByHuman));
+    }
+
+    #[tokio::test]
+    async fn deleting_a_suggestion_declines_it_and_deleting_it_again_removes_it() {
+        let fx = Fixture::new().await;
+        let state = &fx.state;
+        let invoice = fx.invoice().await;
+        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
+        let stranger = fx.user("stranger@example.com").await;
+        let suggestion = fx.suggest(doc, s.total, "9,50").await;
+        assert_eq!(refusal(delete(state, stranger, suggestion).await), "404 Not found.");
+        delete(state, owner, suggestion).await.unwrap();
+        let a = one(state, suggestion).await;
+        assert_eq!((a.nested.state(), a.nested.revised_by.as_deref()), (State::Declined, Some("owner@example.com")));
+        delete(state, owner, suggestion).await.unwrap();
+        assert!(load(&state.db, &[suggestion]).await.unwrap().is_empty());
+
+        let mine = fx.annotate(owner, doc, s.date, "2026-01-31").await;
+        delete(state, owner, mine).await.unwrap();
+        assert!(load(&state.db, &[mine]).await.unwrap().is_empty());
+        assert_eq!(refusal(delete(state, owner, mine).await), "404 Not found.");
+    }
+
+    #[tokio::test]
+    async fn several_annotations_of_a_document_are_accepted_at_once() {
+        let fx = Fixture::new().await;
+        let state = &fx.state;
+        let invoice = fx.invoice().await;
+        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
+        let stranger = fx.user("stranger@example.com").await;
+        let ids = vec![fx.suggest(doc, s.total, "9,50").await, fx.suggest(doc, s.date, "2026-01-31").await];
+        let other = fx.document(owner, invoice.project, Some(s.category)).await;
+        let elsewhere = fx.suggest(other, s.total, "9,50").await;
+        let accept = |ids: Vec<i64>| BulkUpdate { ids, is_correct: Some(true), revised: Some(true) };
+
+        let mixed = review_many(state, owner, doc, &accept(vec![ids[0], elsewhere])).await;
+        let message = format!("400 ids: Annotation {elsewhere} is not an annotation of document {doc}.");
+        assert_eq!(refusal(mixed), message);
+        assert_eq!(refusal(review_many(state, stranger, doc, &accept(ids.clone())).await), "404 Not found.");
+        assert_eq!(one(state, ids[0]).await.nested.state(), State::FeedbackRequired);
+
+        review_many(state, owner, doc, &accept(ids.clone())).await.unwrap();
+        for id in ids {
+            assert_eq!(one(state, id).await.nested.state(), State::Accepted);
+        }
+        assert_eq!(one(state, elsewhere).await.nested.state(), State::FeedbackRequired);
+    }
+}

@@ -103,3 +103,71 @@ pub async fn set_original(db: &Db, set: i64) -> Result<(i64, StoredFile)> {
     };
     Ok((row.project_id, file))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::documents::processing::{self, ReadText};
+    use crate::domain::documents::upload::{self, ReceivedFile};
+    use crate::testing::{invoice_pdf, received, upload_of, Fixture, INVOICE};
+
+    fn not_ready(result: Result<StoredFile>) -> String {
+        match result {
+            Err(Error::NotReady(message)) => message,
+            Err(other) => panic!("{other:?}"),
+            Ok(file) => panic!("{} is ready", file.key),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_original_is_served_as_uploaded_and_the_searchable_pdf_once_processed() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let id = fx.upload(owner, project, None).await;
+        let doc = fx.load(id).await;
+        let file = original(db, &doc).await.unwrap();
+        assert_eq!((file.content_type, file.name.as_str()), ("application/pdf", "invoice.pdf"));
+        assert_eq!(fx.state.storage.get(&file.key).await.unwrap(), invoice_pdf());
+        // A born-digital PDF is its own searchable PDF.
+        assert_eq!(pdf_key(db, id).await.unwrap(), Some(file.key.clone()));
+        assert_eq!(not_ready(searchable_pdf(db, &doc).await), "The document has not been processed yet.");
+
+        fx.process(id, INVOICE).await;
+        let doc = fx.load(id).await;
+        let pdf = searchable_pdf(db, &doc).await.unwrap();
+        assert_eq!(
+            (pdf.key, pdf.content_type, pdf.name.as_str()),
+            (file.key.clone(), "application/pdf", "invoice.pdf")
+        );
+        let (set_project, set_file) = set_original(db, doc.document_set.unwrap()).await.unwrap();
+        assert_eq!((set_project, set_file.key, set_file.name.as_str()), (project, file.key, "invoice.pdf"));
+        assert!(matches!(set_original(db, doc.document_set.unwrap() + 100).await, Err(Error::NotFound)));
+        assert!(matches!(original(db, &Document { id: id + 100, ..doc }).await, Err(Error::NotFound)));
+    }
+
+    #[tokio::test]
+    async fn a_scan_has_a_searchable_pdf_only_once_ocr_wrote_one() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Scans").await;
+        let png = b"\x89PNG\r\n\x1a\n not really an image".to_vec();
+        let path = fx.file(&png);
+        let file: ReceivedFile = received("scan.png", &path, &png);
+        let id = upload::create(&fx.state, owner, upload_of(project, None, file)).await.unwrap();
+        let doc = fx.load(id).await;
+        assert_eq!(original(db, &doc).await.unwrap().content_type, "image/png");
+        assert_eq!(pdf_key(db, id).await.unwrap(), None);
+
+        fx.process(id, INVOICE).await;
+        assert_eq!(not_ready(searchable_pdf(db, &fx.load(id).await).await), "The searchable PDF is not ready yet.");
+        let ocr = fx.file(b"%PDF-1.4 ocr");
+        let read = ReadText { text: "", chars: &[], words: &[], ocr_pdf: Some(ocr.as_path()), producer: None };
+        processing::store_text(&fx.state, id, read).await.unwrap();
+        let pdf = searchable_pdf(db, &fx.load(id).await).await.unwrap();
+        assert_eq!((pdf.key.as_str(), pdf.name.as_str()), (format!("documents/{id}/ocr.pdf").as_str(), "scan.png.pdf"));
+        assert_eq!(fx.state.storage.get(&pdf.key).await.unwrap(), &b"%PDF-1.4 ocr"[..]);
+    }
+}

@@ -245,7 +245,7 @@ pub async fn delete(state: &AppState, doc: Document) -> Result<()> {
                 .bind(set)
                 .fetch_one(db)
                 .await?;
-            state.storage.delete_prefix(&key).await?;
+            state.storage.delete(&key).await?;
         }
     }
     Ok(())
@@ -262,4 +262,138 @@ pub fn random_hex() -> String {
     let mut bytes = [0u8; 12];
     rand::thread_rng().fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lectern_api::annotations::BulkUpdate;
+    use lectern_api::review::{ACCEPT, DECLINE};
+    use lectern_api::ProjectSharingWrite;
+
+    use crate::domain::annotations::write;
+    use crate::testing::{refusal, Fixture, INVOICE};
+
+    #[tokio::test]
+    async fn an_upload_reads_back_with_its_fields_and_then_with_what_processing_found() {
+        let fx = Fixture::new().await;
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let schema = fx.schema(project).await;
+        let id = fx.upload(owner, project, Some(schema.category)).await;
+        let doc = fx.load(id).await;
+        assert_eq!(
+            (doc.project, doc.category, doc.data_file_name.as_str(), doc.status_data),
+            (project, Some(schema.category), "invoice.pdf", status::QUEUED_OCR)
+        );
+        assert_eq!((doc.number_of_pages, doc.labeling_available, doc.is_reviewed), (0, 0, false));
+        assert_eq!((doc.thumbnail_url, doc.created_by.as_deref()), (None, Some("owner@example.com")));
+        assert_eq!((doc.file_url, doc.extraction_url), (format!("/doc/show/{id}/"), format!("/api/v1/docs/{id}/")));
+
+        fx.process(id, INVOICE).await;
+        let doc = fx.load(id).await;
+        let first = pages::ids(fx.db(), id).await.unwrap()[0];
+        assert_eq!((doc.status_data, doc.number_of_pages, doc.labeling_available), (status::DONE, 2, 1));
+        assert_eq!(doc.thumbnail_url, Some(format!("/page/show-thumbnail/{first}/")));
+        assert_eq!(doc.data_file_producer.as_deref(), Some("Lectern tests"));
+        assert_eq!((doc.ocr_time, doc.processing_time), (Some(0.5), Some(1.0)));
+        assert!(load_one(fx.db(), id + 100).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn members_read_a_document_and_others_only_once_its_project_made_it_public() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let stranger = fx.user("stranger@example.com").await;
+        assert_eq!(visible(db, invoice.owner, invoice.doc).await.unwrap().id, invoice.doc);
+        assert_eq!(refusal(visible(db, stranger, invoice.doc).await), "404 Not found.");
+        assert_eq!(readable(db, Some(invoice.owner), invoice.doc).await.unwrap().1, Access::Member);
+        assert_eq!(refusal(readable(db, Some(stranger), invoice.doc).await), "404 Not found.");
+        assert_eq!(refusal(readable(db, None, invoice.doc).await), "404 Not found.");
+
+        let public = ProjectSharingWrite { public_documents: Some(true), ..ProjectSharingWrite::default() };
+        projects::update_sharing(db, invoice.project, public).await.unwrap();
+        assert_eq!(readable(db, Some(stranger), invoice.doc).await.unwrap().1, Access::Public);
+        assert_eq!(readable(db, None, invoice.doc).await.unwrap().1, Access::Public);
+        assert_eq!(readable(db, Some(invoice.owner), invoice.doc).await.unwrap().1, Access::Member);
+        // Public documents can be read, not changed: `visible` stays for members.
+        assert_eq!(refusal(visible(db, stranger, invoice.doc).await), "404 Not found.");
+        assert_eq!(refusal(readable(db, None, invoice.doc + 100).await), "404 Not found.");
+    }
+
+    #[tokio::test]
+    async fn the_list_counts_each_document_s_annotations_by_review_state() {
+        let fx = Fixture::new().await;
+        let invoice = fx.invoice().await;
+        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
+        let untouched = fx.document(owner, invoice.project, Some(s.category)).await;
+        fx.suggest(doc, s.total, "9,50").await;
+        let accepted = fx.suggest(doc, s.date, "2026-01-31").await;
+        let declined = fx.suggest(doc, s.total, "42").await;
+        fx.annotate(owner, doc, s.date, "Invoice").await;
+        for (id, (is_correct, revised)) in [(accepted, ACCEPT), (declined, DECLINE)] {
+            let body = BulkUpdate { ids: vec![id], is_correct: Some(is_correct), revised: Some(revised) };
+            write::review_many(&fx.state, owner, doc, &body).await.unwrap();
+        }
+        let counts = annotation_counts(fx.db(), &[doc, untouched]).await.unwrap();
+        let c = counts[&doc];
+        assert_eq!((c.pending, c.accepted, c.declined, c.unfilled, c.missing), (1, 2, 1, 0, 0));
+        assert_eq!(counts.get(&untouched).copied().unwrap_or_default(), ReviewCounts::default());
+        assert!(annotation_counts(fx.db(), &[]).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_member_is_named_by_email_or_id_and_anyone_else_is_refused() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let member = fx.user("member@example.com").await;
+        let stranger = fx.user("stranger@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        fx.add_member(project, member).await;
+        let by_email = member_id(db, project, "assignee", &UserRef::Email(" Member@Example.com".into())).await;
+        assert_eq!(by_email.unwrap(), member);
+        assert_eq!(member_id(db, project, "assignee", &UserRef::Id(owner)).await.unwrap(), owner);
+        let by_email = member_id(db, project, "assignee", &UserRef::Email("stranger@example.com".into())).await;
+        assert_eq!(refusal(by_email), "400 assignee: \"stranger@example.com\" is not a member of this project.");
+        let by_id = member_id(db, project, "assignee", &UserRef::Id(stranger)).await;
+        assert_eq!(refusal(by_id), format!("400 assignee: {stranger} is not a member of this project."));
+        assert_eq!(check_dataset_status(4).unwrap(), 4);
+        assert_eq!(
+            refusal(check_dataset_status(5)),
+            "400 dataset_status: \"5\" is not a valid choice. Choose one of 0, 1, 2, 3, 4."
+        );
+    }
+
+    #[tokio::test]
+    async fn a_deleted_document_takes_its_files_and_the_last_one_of_a_set_takes_the_upload() {
+        let fx = Fixture::new().await;
+        let (db, storage) = (fx.db(), &fx.state.storage);
+        let invoice = fx.invoice().await;
+        let page = pages::ids(db, invoice.doc).await.unwrap()[0];
+        let image = pages::picture(db, page, pages::Picture::Image).await.unwrap().key.unwrap();
+        let set = fx.load(invoice.doc).await.document_set.unwrap();
+        let (_, upload) = files::set_original(db, set).await.unwrap();
+        // Split in two: both documents are of the upload's set.
+        let outputs: Vec<postprocess::Output> = (0..2)
+            .map(|i| postprocess::Output { name: format!("part {i}.pdf"), category: None, pages: vec![(i, 0)] })
+            .collect();
+        let parts = [fx.file(b"%PDF-1.4 first"), fx.file(b"%PDF-1.4 second")];
+        let ids = postprocess::apply(&fx.state, invoice.owner, invoice.doc, &outputs, &parts).await.unwrap();
+
+        let first = fx.load(ids[0]).await;
+        let own = files::original(db, &first).await.unwrap().key;
+        delete(&fx.state, first).await.unwrap();
+        assert!(load_one(db, ids[0]).await.unwrap().is_none());
+        assert!(storage.get(&image).await.is_err());
+        assert!(storage.get(&own).await.is_err());
+        let left = sets::visible(db, invoice.owner, set).await.unwrap();
+        assert_eq!(left.documents.iter().map(|d| d.document.id).collect::<Vec<_>>(), [ids[1]]);
+        assert_eq!(storage.get(&upload.key).await.unwrap(), crate::testing::invoice_pdf());
+
+        delete(&fx.state, fx.load(ids[1]).await).await.unwrap();
+        assert_eq!(refusal(sets::visible(db, invoice.owner, set).await), "404 Not found.");
+        assert!(storage.get(&upload.key).await.is_err());
+    }
 }

@@ -116,3 +116,52 @@ pub async fn picture(db: &Db, page: i64, which: Picture) -> Result<StoredPicture
     let (document, key, updated_at) = found.ok_or(Error::NotFound)?;
     Ok(StoredPicture { document, key, version: format!("{page}-{column}-{updated_at}") })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sample_pdf::A4;
+    use crate::testing::{offsets, refusal, Fixture};
+
+    #[tokio::test]
+    async fn a_processed_document_has_its_pages_in_order_with_their_sizes_and_words() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let ids = ids(db, invoice.doc).await.unwrap();
+        assert_eq!(ids.len(), 2);
+        let pages = summaries(db, invoice.doc).await.unwrap();
+        assert_eq!(pages.iter().map(|p| (p.id, p.number)).collect::<Vec<_>>(), [(ids[0], 1), (ids[1], 2)]);
+        assert_eq!((pages[0].original_size, pages[0].size), (A4, [595, 842]));
+        assert_eq!(pages[1].image_url, format!("/page/show-image/{}/", ids[1]));
+        assert_eq!(pages[1].thumbnail_url, format!("/page/show-thumbnail/{}/", ids[1]));
+        assert_eq!(sizes(db, invoice.doc).await.unwrap(), [A4, A4]);
+
+        let second = detail(db, invoice.doc, 2).await.unwrap();
+        assert_eq!((second.id, second.number, second.original_size), (ids[1], 2, A4));
+        let words: Vec<&str> = second.entities.iter().map(|w| w.offset_string.as_str()).collect();
+        assert_eq!(words, ["Item", "Pen", "2,00", "Item", "Ink", "7,50"]);
+        assert_eq!(second.entities[1].start_offset, offsets("Pen").0);
+        assert_eq!(refusal(detail(db, invoice.doc, 3).await), "404 Not found.");
+
+        let waiting = fx.upload(invoice.owner, invoice.project, None).await;
+        assert!(summaries(db, waiting).await.unwrap().is_empty());
+        assert!(sizes(db, waiting).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_page_picture_is_found_by_the_page_s_id() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let page = ids(db, invoice.doc).await.unwrap()[0];
+        let image = picture(db, page, Picture::Image).await.unwrap();
+        assert_eq!(image.document, invoice.doc);
+        assert_eq!(fx.state.storage.get(image.key.as_deref().unwrap()).await.unwrap(), &b"page"[..]);
+        assert!(image.version.starts_with(&format!("{page}-image_key-")), "{}", image.version);
+        let thumbnail = picture(db, page, Picture::Thumbnail).await.unwrap();
+        assert_eq!(fx.state.storage.get(thumbnail.key.as_deref().unwrap()).await.unwrap(), &b"thumbnail"[..]);
+        assert_ne!(thumbnail.version, image.version);
+        assert!(matches!(picture(db, page + 100, Picture::Image).await, Err(Error::NotFound)));
+    }
+}

@@ -206,4 +206,103 @@ mod tests {
             "Page 11 (number 2) is in no output document; every page must be used once."
         );
     }
+
+    use std::time::Duration;
+
+    use lectern_api::documents::DocumentWrite;
+
+    use crate::domain::annotations;
+    use crate::domain::documents::{self, processing, review, text};
+    use crate::testing::{refusal, Fixture};
+
+    fn parts_of(pages: &[&[i64]], category: Option<i64>) -> Vec<PostprocessPart> {
+        pages
+            .iter()
+            .map(|p| PostprocessPart { category, ..part(&p.iter().map(|id| (*id, 0)).collect::<Vec<_>>()) })
+            .collect()
+    }
+
+    async fn outputs(state: &AppState, doc: &Document, parts: Vec<PostprocessPart>) -> Result<Vec<Output>> {
+        plan(state, doc, parts).await.map(|plan| plan.outputs)
+    }
+
+    #[tokio::test]
+    async fn a_postprocess_is_planned_for_a_processed_unreviewed_document_and_categories_of_its_project() {
+        let fx = Fixture::new().await;
+        let (db, state) = (fx.db(), &fx.state);
+        let invoice = fx.invoice().await;
+        let category = invoice.schema.category;
+        let doc = fx.load(invoice.doc).await;
+        let p = pages::ids(db, doc.id).await.unwrap();
+        let plan = plan(state, &doc, parts_of(&[&[p[1]], &[p[0]]], Some(category))).await.unwrap();
+        let expected = [
+            Output { name: "invoice.pdf".into(), category: Some(category), pages: vec![(1, 0)] },
+            Output { name: "invoice.pdf (2)".into(), category: Some(category), pages: vec![(0, 0)] },
+        ];
+        assert_eq!(plan.outputs, expected);
+        assert_eq!(plan.source_key, processing::input(db, doc.id).await.unwrap().unwrap().original_key);
+
+        let foreign = fx.schema(fx.project(invoice.owner, "Other").await).await.category;
+        let refused = refusal(outputs(state, &doc, parts_of(&[&[p[0], p[1]]], Some(foreign))).await);
+        assert_eq!(refused, format!("400 category: Invalid pk \"{foreign}\" - object does not exist."));
+        let waiting = fx.load(fx.upload(invoice.owner, invoice.project, None).await).await;
+        assert_eq!(
+            refusal(outputs(state, &waiting, parts_of(&[&[p[0], p[1]]], None)).await),
+            format!(
+                "400 Document {} cannot be postprocessed now (status 0): wait until its processing has ended.",
+                waiting.id
+            )
+        );
+        let reviewed = fx.document(invoice.owner, invoice.project, None).await;
+        let finish = DocumentWrite { is_reviewed: Some(true), ..DocumentWrite::default() };
+        review::update(db, fx.load(reviewed).await, finish).await.unwrap();
+        let q = pages::ids(db, reviewed).await.unwrap();
+        assert_eq!(
+            refusal(outputs(state, &fx.load(reviewed).await, parts_of(&[&q], None)).await),
+            format!("400 Document {reviewed} is reviewed; set is_reviewed to false before changing its annotations.")
+        );
+        // Another document's pages are not this one's.
+        assert_eq!(
+            refusal(outputs(state, &doc, parts_of(&[&q], None)).await),
+            format!("400 pages: Page {} is not a page of document {}.", q[0], doc.id)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_postprocess_rewrites_the_document_as_its_first_part_and_queues_every_part() {
+        let fx = Fixture::new().await;
+        let (db, state) = (fx.db(), &fx.state);
+        let invoice = fx.invoice().await;
+        let (owner, source, category) = (invoice.owner, invoice.doc, invoice.schema.category);
+        fx.annotate(owner, source, invoice.schema.total, "9,50").await;
+        let outputs = [
+            Output { name: "second page.pdf".into(), category: None, pages: vec![(1, 1)] },
+            Output { name: "first page.pdf".into(), category: Some(category), pages: vec![(0, 0)] },
+        ];
+        let files = [fx.file(b"%PDF-1.4 second page"), fx.file(b"%PDF-1.4 first page")];
+        let ids = apply(state, owner, source, &outputs, &files).await.unwrap();
+        assert_eq!((ids.len(), ids[0]), (2, source));
+        let docs = documents::load(db, &ids).await.unwrap();
+        let summary = |d: &Document| {
+            (d.data_file_name.clone(), d.category, d.category_is_revised, d.status_data, d.number_of_pages)
+        };
+        assert_eq!(summary(&docs[0]), ("second page.pdf".into(), None, false, status::QUEUED_OCR, 1));
+        assert_eq!(summary(&docs[1]), ("first page.pdf".into(), Some(category), true, status::QUEUED_OCR, 1));
+        assert!(docs.iter().all(|d| d.split_is_revised && !d.is_reviewed));
+        assert_eq!(docs[1].document_set, docs[0].document_set);
+        assert_eq!(docs[1].created_by.as_deref(), Some("owner@example.com"));
+        // What came from the old pages is gone: annotations, pages, text.
+        assert!(annotations::of_document(db, source).await.unwrap().is_empty());
+        assert!(pages::ids(db, source).await.unwrap().is_empty());
+        assert_eq!(text::text_of(db, source).await.unwrap(), None);
+        let original = files::original(db, &docs[1]).await.unwrap();
+        assert_eq!(state.storage.get(&original.key).await.unwrap(), &b"%PDF-1.4 first page"[..]);
+
+        let mut queued = Vec::new();
+        while let Some(job) = jobs::claim(db, "worker", Duration::from_secs(60)).await.unwrap() {
+            queued.push((job.kind, job.document));
+        }
+        let process = Some(jobs::Kind::Process);
+        assert_eq!(queued, [(process, Some(source)), (process, Some(source)), (process, Some(ids[1]))]);
+    }
 }

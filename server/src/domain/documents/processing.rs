@@ -272,3 +272,105 @@ pub async fn text_and_boxes(
     let pages = super::pages::sizes(&state.db, id).await?;
     Ok(Some((text, chars, pages)))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use lectern_api::documents::{CategoryCandidate, DocumentWrite, ProposedPage};
+
+    use super::*;
+    use crate::domain::documents::{pages, review};
+    use crate::sample_pdf::A4;
+    use crate::testing::{invoice_text, Fixture, INVOICE};
+
+    const STALE: Duration = Duration::from_secs(60);
+
+    #[tokio::test]
+    async fn processing_reads_its_input_and_moves_the_document_through_its_stages() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let schema = fx.schema(project).await;
+        let id = fx.upload(owner, project, None).await;
+        let input = input(db, id).await.unwrap().unwrap();
+        assert_eq!((input.file_type.as_str(), input.category_id, input.callback_url), ("pdf", None, None));
+        assert_eq!((input.project_id, input.split_is_revised), (project, false));
+        assert!(super::input(db, id + 100).await.unwrap().is_none());
+
+        set_status(db, id, status::OCR).await.unwrap();
+        assert_eq!(fx.load(id).await.status_data, status::OCR);
+        let page = RenderedPage { size: A4, image: b"page", image_size: [595, 842], thumbnail: b"thumbnail" };
+        store_page(&fx.state, id, 1, page).await.unwrap();
+        assert_eq!(pages::sizes(db, id).await.unwrap(), [A4]);
+        clear_pages(db, id).await.unwrap();
+        assert!(pages::ids(db, id).await.unwrap().is_empty());
+
+        fx.process(id, INVOICE).await;
+        assert_eq!(category_of(db, id).await.unwrap(), None);
+        set_category(db, id, schema.category, 0.8).await.unwrap();
+        assert_eq!(category_of(db, id).await.unwrap(), Some(schema.category));
+        assert_eq!(fx.load(id).await.category_confidence, Some(0.8));
+
+        fail(db, id, "The extraction AI failed.").await.unwrap();
+        assert_eq!(fx.load(id).await.status_data, status::ERROR);
+        let timings = Timings { ocr: 1.0, categorization: 2.0, extraction: 3.0, total: 6.0 };
+        finish(&fx.state, id, timings, true).await.unwrap();
+        let doc = fx.load(id).await;
+        assert_eq!((doc.status_data, doc.extraction_time, doc.processing_time), (status::DONE, Some(3.0), Some(6.0)));
+        // The upload's processing job, then the webhook.
+        let job = jobs::claim(db, "worker", STALE).await.unwrap().unwrap();
+        assert_eq!(job.kind, Some(jobs::Kind::Process));
+        let job = jobs::claim(db, "worker", STALE).await.unwrap().unwrap();
+        assert_eq!((job.kind, job.document), (Some(jobs::Kind::Webhook), Some(id)));
+        set_callback_status(db, id, 502).await.unwrap();
+        assert_eq!(fx.load(id).await.callback_status_code, Some(502));
+    }
+
+    #[tokio::test]
+    async fn a_proposed_split_waits_with_the_document_until_someone_decides() {
+        let fx = Fixture::new().await;
+        let invoice = fx.invoice().await;
+        let pages = pages::ids(fx.db(), invoice.doc).await.unwrap();
+        let parts: Vec<ProposedPart> = pages
+            .iter()
+            .map(|id| ProposedPart {
+                pages: vec![ProposedPage { id: *id }],
+                category: Some(invoice.schema.category),
+                categories: vec![CategoryCandidate { id: invoice.schema.category, name: None, confidence: 0.9 }],
+            })
+            .collect();
+        propose_split(fx.db(), invoice.doc, &parts).await.unwrap();
+        let doc = fx.load(invoice.doc).await;
+        assert_eq!((doc.status_data, doc.proposed_split), (status::WAITING_FOR_SPLIT, Some(parts)));
+        assert!(!doc.split_is_revised);
+    }
+
+    #[tokio::test]
+    async fn the_ais_learn_from_the_processed_documents_of_their_dataset() {
+        let fx = Fixture::new().await;
+        let (db, state) = (fx.db(), &fx.state);
+        let invoice = fx.invoice().await;
+        let (owner, project, category) = (invoice.owner, invoice.project, invoice.schema.category);
+        let test = fx.document(owner, project, Some(category)).await;
+        let waiting = fx.upload(owner, project, Some(category)).await;
+        let elsewhere = fx.document(owner, project, None).await;
+        for (id, dataset_status) in [(invoice.doc, 2), (waiting, 2), (elsewhere, 2), (test, 3)] {
+            let body = DocumentWrite { dataset_status: Some(dataset_status), ..DocumentWrite::default() };
+            review::update(db, fx.load(id).await, body).await.unwrap();
+        }
+        let ids = |found: Vec<Processed>| found.iter().map(|p| p.id).collect::<Vec<_>>();
+        let training = dataset(db, Owner::Category(category), 2).await.unwrap();
+        assert_eq!((training[0].text.as_str(), training[0].category_id), (invoice_text().as_str(), Some(category)));
+        assert_eq!(ids(training), [invoice.doc]);
+        assert_eq!(ids(dataset(db, Owner::Project(project), 2).await.unwrap()), [invoice.doc, elsewhere]);
+        assert_eq!(ids(dataset(db, Owner::Category(category), 3).await.unwrap()), [test]);
+
+        assert!(text_and_boxes(state, waiting).await.unwrap().is_none());
+        let (text, boxes, sizes) = text_and_boxes(state, invoice.doc).await.unwrap().unwrap();
+        assert_eq!((text, sizes), (invoice_text(), vec![A4, A4]));
+        let letters = invoice_text().chars().filter(|c| !c.is_whitespace()).count();
+        assert_eq!(boxes.len(), letters);
+    }
+}

@@ -85,3 +85,138 @@ pub async fn update(db: &Db, doc: Document, body: DocumentWrite) -> Result<()> {
     tx.commit().await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lectern_api::annotations::{AnnotationWrite, MissingAnnotationWrite};
+    use lectern_api::documents::UserRef;
+    use lectern_api::review::ACCEPT;
+
+    use crate::domain::annotations::{missing, write};
+    use crate::testing::{annotation, invoice_text, refusal, Fixture};
+
+    #[tokio::test]
+    async fn the_detail_holds_the_text_the_pages_and_every_label_set_of_the_category() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let (doc, s) = (invoice.doc, invoice.schema);
+        let total = fx.annotate(invoice.owner, doc, s.total, "9,50").await;
+        let d = detail(db, fx.load(doc).await).await.unwrap();
+        assert_eq!(d.text, Some(invoice_text()));
+        assert_eq!(d.pages.iter().map(|p| p.number).collect::<Vec<_>>(), [1, 2]);
+        let sets: Vec<(bool, i64)> = d.annotation_sets.iter().map(|s| (s.id.is_some(), s.label_set.id)).collect();
+        assert_eq!(sets, [(true, s.category), (false, s.line_item)]);
+        let labels = &d.annotation_sets[0].labels;
+        assert_eq!(labels[0].annotations.iter().map(|a| a.id).collect::<Vec<_>>(), [total]);
+        assert!(labels[1].annotations.is_empty());
+        assert_eq!((d.review_counts.accepted, d.review_counts.unfilled), (1, 3));
+
+        let other = fx.document(invoice.owner, invoice.project, None).await;
+        let both = details(db, &[other, doc]).await.unwrap();
+        assert_eq!((both[0].document.id, both[1].document.id), (other, doc));
+        assert!(both[0].annotation_sets.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_public_reader_sees_the_document_without_its_team() {
+        let fx = Fixture::new().await;
+        let invoice = fx.invoice().await;
+        let id = fx.suggest(invoice.doc, invoice.schema.total, "9,50").await;
+        write::update(&fx.state, invoice.owner, id, AnnotationWrite::review(ACCEPT)).await.unwrap();
+        fx.annotate(invoice.owner, invoice.doc, invoice.schema.date, "2026-01-31").await;
+        let body = DocumentWrite { assignee: Some(Some(UserRef::Id(invoice.owner))), ..DocumentWrite::default() };
+        update(fx.db(), fx.load(invoice.doc).await, body).await.unwrap();
+        let mut d = detail(fx.db(), fx.load(invoice.doc).await).await.unwrap();
+        assert_eq!(d.document.assignee.as_deref(), Some("owner@example.com"));
+        redact(&mut d);
+        assert_eq!((d.document.assignee, d.document.created_by, d.document.callback_url), (None, None, None));
+        let annotations: Vec<_> = d.annotation_sets[0].labels.iter().flat_map(|l| &l.annotations).collect();
+        assert_eq!(annotations.len(), 2);
+        assert!(annotations.iter().all(|a| a.created_by.is_none() && a.revised_by.is_none()));
+        assert_eq!(d.text, Some(invoice_text()));
+    }
+
+    #[tokio::test]
+    async fn an_update_writes_only_the_fields_sent() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let member = fx.user("member@example.com").await;
+        fx.add_member(invoice.project, member).await;
+        let body = DocumentWrite {
+            data_file_name: Some(" March.pdf ".into()),
+            category_is_revised: Some(true),
+            dataset_status: Some(2),
+            assignee: Some(Some(UserRef::Email("Member@example.com".into()))),
+            ..DocumentWrite::default()
+        };
+        update(db, fx.load(invoice.doc).await, body).await.unwrap();
+        let d = fx.load(invoice.doc).await;
+        assert_eq!((d.data_file_name.as_str(), d.category_is_revised, d.dataset_status), ("March.pdf", true, 2));
+        assert_eq!((d.assignee.as_deref(), d.category), (Some("member@example.com"), Some(invoice.schema.category)));
+
+        let cleared = DocumentWrite { category: Some(None), assignee: Some(None), ..DocumentWrite::default() };
+        update(db, d, cleared).await.unwrap();
+        let d = fx.load(invoice.doc).await;
+        assert_eq!((d.category, d.assignee, d.data_file_name.as_str(), d.dataset_status), (None, None, "March.pdf", 2));
+    }
+
+    #[tokio::test]
+    async fn an_update_with_a_bad_field_changes_nothing() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        fx.user("stranger@example.com").await;
+        let other = fx.project(invoice.owner, "Other").await;
+        let foreign = fx.schema(other).await;
+        let doc = fx.load(invoice.doc).await;
+        let refused = |body: DocumentWrite| update(db, doc.clone(), body);
+        let body = DocumentWrite { category: Some(Some(foreign.category)), ..DocumentWrite::default() };
+        let pk = foreign.category;
+        assert_eq!(refusal(refused(body).await), format!("400 category: Invalid pk \"{pk}\" - object does not exist."));
+        let body = DocumentWrite { dataset_status: Some(7), ..DocumentWrite::default() };
+        assert!(refusal(refused(body).await).starts_with("400 dataset_status: \"7\" is not a valid choice."));
+        let stranger = Some(Some(UserRef::Email("stranger@example.com".into())));
+        let body = DocumentWrite { data_file_name: Some("New.pdf".into()), assignee: stranger, ..Default::default() };
+        assert_eq!(
+            refusal(refused(body).await),
+            "400 assignee: \"stranger@example.com\" is not a member of this project."
+        );
+        let body = DocumentWrite { data_file_name: Some("  ".into()), ..DocumentWrite::default() };
+        assert_eq!(refusal(refused(body).await), "400 data_file_name: This field may not be blank.");
+        assert_eq!(fx.load(invoice.doc).await.data_file_name, "invoice.pdf");
+    }
+
+    #[tokio::test]
+    async fn a_review_is_finished_only_when_every_suggestion_has_feedback_and_every_label_is_filled() {
+        let fx = Fixture::new().await;
+        let (db, state) = (fx.db(), &fx.state);
+        let invoice = fx.invoice().await;
+        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
+        let suggestion = fx.suggest(doc, s.total, "9,50").await;
+        let finish = DocumentWrite { is_reviewed: Some(true), ..DocumentWrite::default() };
+        assert_eq!(
+            refusal(update(db, fx.load(doc).await, finish.clone()).await),
+            "400 is_reviewed: The document cannot be marked reviewed: 1 annotation(s) need feedback and 3 label(s) \
+             are unfilled (accept or decline every suggestion and annotate or mark as missing every label)."
+        );
+        write::update(state, owner, suggestion, AnnotationWrite::review(ACCEPT)).await.unwrap();
+        fx.annotate(owner, doc, s.date, "2026-01-31").await;
+        let not_found =
+            |label| MissingAnnotationWrite { document: doc, label, label_set: s.line_item, annotation_set: None };
+        missing::create(db, owner, vec![not_found(s.item), not_found(s.amount)]).await.unwrap();
+        update(db, fx.load(doc).await, finish).await.unwrap();
+        assert!(fx.load(doc).await.is_reviewed);
+
+        // A reviewed document's annotations stay as they are until the review is reopened.
+        let late = write::create(state, Some(owner), vec![(annotation(doc, s.total, "42"), None)]).await;
+        let reviewed =
+            format!("400 Document {doc} is reviewed; set is_reviewed to false before changing its annotations.");
+        assert_eq!(refusal(late), reviewed);
+        let reopen = DocumentWrite { is_reviewed: Some(false), ..DocumentWrite::default() };
+        update(db, fx.load(doc).await, reopen).await.unwrap();
+        fx.annotate(owner, doc, s.total, "42").await;
+    }
+}

@@ -30,3 +30,36 @@ pub async fn visible(db: &Db, user: i64, id: i64) -> Result<DocumentSet> {
         documents: super::review::details(db, &ids).await?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::documents::postprocess::{apply, Output};
+    use crate::testing::{refusal, Fixture};
+
+    #[tokio::test]
+    async fn a_document_set_shows_members_the_documents_of_its_upload_newest_first() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let stranger = fx.user("stranger@example.com").await;
+        let set = fx.load(invoice.doc).await.document_set.unwrap();
+        let found = visible(db, invoice.owner, set).await.unwrap();
+        assert_eq!((found.id, found.original_number_of_pages), (set, 2));
+        assert_eq!(found.original_file_url, format!("/doc/show-document-set-original/{set}/"));
+        assert_eq!(found.documents.iter().map(|d| d.document.id).collect::<Vec<_>>(), [invoice.doc]);
+        assert_eq!(found.documents[0].pages.len(), 2);
+
+        let outputs: Vec<Output> =
+            (0..2).map(|i| Output { name: format!("part {i}.pdf"), category: None, pages: vec![(i, 0)] }).collect();
+        let files = [fx.file(b"%PDF-1.4 first"), fx.file(b"%PDF-1.4 second")];
+        let ids = apply(&fx.state, invoice.owner, invoice.doc, &outputs, &files).await.unwrap();
+        let found = visible(db, invoice.owner, set).await.unwrap();
+        assert_eq!(found.documents.iter().map(|d| d.document.id).collect::<Vec<_>>(), [ids[1], ids[0]]);
+        // The set keeps the page count of the upload.
+        assert_eq!(found.original_number_of_pages, 2);
+
+        assert_eq!(refusal(visible(db, stranger, set).await), "404 Not found.");
+        assert_eq!(refusal(visible(db, invoice.owner, set + 100).await), "404 Not found.");
+    }
+}

@@ -267,4 +267,29 @@ mod tests {
         assert!(idx.search("").is_empty());
         assert!(idx.search("nowhere").is_empty());
     }
+
+    use crate::testing::{invoice_text, offsets, refusal, Fixture, INVOICE};
+
+    #[tokio::test]
+    async fn the_text_and_its_boxes_are_there_once_the_document_is_processed() {
+        let fx = Fixture::new().await;
+        let state = &fx.state;
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let id = fx.upload(owner, project, None).await;
+        assert_eq!(text_of(&state.db, id).await.unwrap(), None);
+        assert_eq!(refusal(bbox_file(state, id).await), "428 The document has not been processed yet.");
+        assert_eq!(refusal(bbox_file(state, id + 100).await), "404 Not found.");
+
+        fx.process(id, INVOICE).await;
+        assert_eq!(text_of(&state.db, id).await.unwrap(), Some(invoice_text()));
+        let boxes = char_boxes(&bbox_file(state, id).await.unwrap()).unwrap();
+        let (start, end) = offsets("9,50");
+        let total: String = (start..end).map(|o| boxes[&o].text.as_str()).collect();
+        assert_eq!((total.as_str(), boxes[&start].page_index, boxes[&start].line_index), ("9,50", 0, 2));
+        let hits = super::index(state, id).await.unwrap().search("item");
+        let found: Vec<(u32, &str)> = hits.iter().map(|s| (s.page_index, s.offset_string.as_str())).collect();
+        assert_eq!(found, [(1, "Item"), (1, "Item")]);
+        assert_eq!(hits[0].start_offset, offsets("Item").0);
+    }
 }

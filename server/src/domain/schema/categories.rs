@@ -181,3 +181,145 @@ pub async fn schema_of(db: &Db, category: Option<i64>) -> Result<Vec<SchemaLabel
         None => Ok(Vec::new()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::schema::{label_sets, labels};
+    use crate::testing::{refusal, Fixture};
+
+    fn named(name: &str) -> CategoryWrite {
+        CategoryWrite { name: Some(name.into()), ..CategoryWrite::default() }
+    }
+
+    #[tokio::test]
+    async fn a_category_lists_its_own_label_set_first_then_the_linked_ones() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let schema = fx.schema(project).await;
+        let category = load(db, &[schema.category]).await.unwrap().pop().unwrap();
+        assert_eq!(
+            (category.id, category.project, category.name.as_str(), category.api_name.as_str()),
+            (schema.category, project, "Invoice", "Invoice")
+        );
+        assert_eq!((category.description.as_str(), category.threshold, category.active_ai_model), ("", 0.1, None));
+        assert_eq!(category.ai_model_type, "extraction");
+        let sets: Vec<(i64, &str, bool)> =
+            category.schema.iter().map(|s| (s.id, s.name.as_str(), s.has_multiple_annotation_sets)).collect();
+        assert_eq!(sets, [(schema.category, "Invoice", false), (schema.line_item, "Line item", true)]);
+        let labels: Vec<Vec<(i64, &str)>> =
+            category.schema.iter().map(|s| s.labels.iter().map(|l| (l.id, l.name.as_str())).collect()).collect();
+        assert_eq!(
+            labels,
+            [
+                vec![(schema.total, "Total"), (schema.date, "Date")],
+                vec![(schema.item, "Item"), (schema.amount, "Amount")]
+            ]
+        );
+        let total = &category.schema[0].labels[0];
+        assert_eq!(
+            (total.data_type.as_str(), total.threshold, total.has_multiple_top_candidates),
+            ("Text", 0.1, false)
+        );
+
+        assert_eq!(super::schema(db, schema.category).await.unwrap(), category.schema);
+        assert_eq!(schema_of(db, Some(schema.category)).await.unwrap(), category.schema);
+        assert!(schema_of(db, None).await.unwrap().is_empty());
+        assert_eq!(names(db, project).await.unwrap(), [(schema.category, "Invoice".to_string())]);
+        assert_eq!(project_of(db, schema.category).await.unwrap(), Some(project));
+        // A label set that is no category has no project as a category.
+        assert_eq!(project_of(db, schema.line_item).await.unwrap(), None);
+        assert!(load(db, &[schema.line_item]).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_new_category_needs_a_free_name_and_a_threshold_between_0_and_1() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let other = fx.project(owner, "Other").await;
+        fx.schema(project).await;
+        let body = CategoryWrite {
+            name: Some(" Receipt ".into()),
+            api_name: Some("receipt_v2".into()),
+            description: Some("Till receipts".into()),
+            threshold: Some(0.5),
+            ..CategoryWrite::default()
+        };
+        let receipt = create(db, project, body).await.unwrap();
+        let receipt = load(db, &[receipt]).await.unwrap().pop().unwrap();
+        assert_eq!(
+            (receipt.name.as_str(), receipt.api_name.as_str(), receipt.description.as_str()),
+            ("Receipt", "receipt_v2", "Till receipts")
+        );
+        assert_eq!((receipt.threshold, receipt.schema.len()), (0.5, 1));
+        let ids: Vec<i64> = names(db, project).await.unwrap().into_iter().map(|(id, _)| id).collect();
+        assert_eq!(ids.len(), 2);
+
+        let taken = "400 name: A label set or category named \"Invoice\" already exists in this project.";
+        assert_eq!(refusal(create(db, project, named("Invoice")).await), taken);
+        let set_name = refusal(create(db, project, named("Line item")).await);
+        assert_eq!(set_name, "400 name: A label set or category named \"Line item\" already exists in this project.");
+        create(db, other, named("Invoice")).await.unwrap();
+        let high = CategoryWrite { threshold: Some(1.5), ..named("Payslip") };
+        assert_eq!(refusal(create(db, project, high).await), "400 threshold: Ensure this value is between 0 and 1.");
+        assert_eq!(refusal(create(db, project, named("  ")).await), "400 name: This field may not be blank.");
+        assert_eq!(names(db, project).await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn an_update_renames_a_category_with_its_label_set() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let other = fx.project(owner, "Other").await;
+        let schema = fx.schema(project).await;
+        let current = load(db, &[schema.category]).await.unwrap().pop().unwrap();
+        let body = CategoryWrite { name: Some("Bill".into()), threshold: Some(0.25), ..CategoryWrite::default() };
+        update(db, current.clone(), body).await.unwrap();
+        let category = load(db, &[schema.category]).await.unwrap().pop().unwrap();
+        assert_eq!((category.name.as_str(), category.threshold), ("Bill", 0.25));
+        // The API name and description stay unless sent.
+        assert_eq!((category.api_name.as_str(), category.description.as_str()), ("Invoice", ""));
+        let own_set = label_sets::load(db, &[schema.category]).await.unwrap().pop().unwrap();
+        assert_eq!(own_set.name, "Bill");
+
+        // Its own name again is no clash; another's is.
+        update(db, category.clone(), named("Bill")).await.unwrap();
+        let clash = refusal(update(db, category.clone(), named("Line item")).await);
+        assert_eq!(clash, "400 name: A label set or category named \"Line item\" already exists in this project.");
+        let moved = CategoryWrite { project: Some(other), ..CategoryWrite::default() };
+        assert_eq!(
+            refusal(update(db, category.clone(), moved).await),
+            "400 project: A category cannot move to another project."
+        );
+        let same =
+            CategoryWrite { project: Some(project), description: Some("Bills".into()), ..CategoryWrite::default() };
+        update(db, category.clone(), same).await.unwrap();
+        let low = CategoryWrite { threshold: Some(-0.5), ..CategoryWrite::default() };
+        assert_eq!(refusal(update(db, category, low).await), "400 threshold: Ensure this value is between 0 and 1.");
+        let category = load(db, &[schema.category]).await.unwrap().pop().unwrap();
+        assert_eq!((category.description.as_str(), category.threshold), ("Bills", 0.25));
+    }
+
+    #[tokio::test]
+    async fn a_deleted_category_leaves_its_documents_uncategorised_and_linked_sets_in_place() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let schema = invoice.schema;
+        delete(db, load(db, &[schema.category]).await.unwrap().pop().unwrap()).await.unwrap();
+        assert!(load(db, &[schema.category]).await.unwrap().is_empty());
+        assert!(names(db, invoice.project).await.unwrap().is_empty());
+        assert_eq!(fx.load(invoice.doc).await.category, None);
+        let line_item = label_sets::load(db, &[schema.line_item]).await.unwrap().pop().unwrap();
+        assert_eq!((line_item.categories.len(), line_item.labels.len()), (0, 2));
+        // The labels of its own set stay in the project, in no set.
+        let total = labels::load(db, &[schema.total]).await.unwrap().pop().unwrap();
+        assert!(total.label_sets.is_empty());
+    }
+}

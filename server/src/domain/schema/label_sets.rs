@@ -200,3 +200,170 @@ pub async fn delete(db: &Db, set: LabelSet) -> Result<()> {
     sqlx::query("DELETE FROM label_sets WHERE id = $1").bind(set.id).execute(db).await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use lectern_api::CategoryWrite;
+
+    use super::*;
+    use crate::domain::schema::categories;
+    use crate::testing::{refusal, Fixture};
+
+    fn named(name: &str) -> LabelSetWrite {
+        LabelSetWrite { name: Some(name.into()), ..LabelSetWrite::default() }
+    }
+
+    fn label_names(set: &LabelSet) -> Vec<&str> {
+        set.labels.iter().map(|l| l.name.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn a_label_set_lists_its_labels_and_the_categories_using_it() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let schema = fx.schema(project).await;
+        let sets = load(db, &[schema.line_item, schema.category]).await.unwrap();
+        let (line_item, own) = (&sets[0], &sets[1]);
+        assert_eq!(
+            (line_item.id, line_item.project, line_item.name.as_str(), line_item.api_name.as_str()),
+            (schema.line_item, project, "Line item", "Line_item")
+        );
+        assert_eq!((line_item.is_category, line_item.has_multiple_annotation_sets), (false, true));
+        assert_eq!(
+            (line_item.categories.clone(), label_names(line_item)),
+            (vec![schema.category], vec!["Item", "Amount"])
+        );
+        assert_eq!(line_item.labels[0].data_type, "Text");
+        assert_eq!((own.id, own.is_category, own.has_multiple_annotation_sets), (schema.category, true, false));
+        assert_eq!((own.categories.clone(), label_names(own)), (vec![schema.category], vec!["Total", "Date"]));
+
+        let by_set = labels_of(db, &[schema.category, schema.line_item]).await.unwrap();
+        let ids = |set: i64| by_set[&set].iter().map(|l| l.id).collect::<Vec<_>>();
+        assert_eq!(
+            (ids(schema.category), ids(schema.line_item)),
+            (vec![schema.total, schema.date], vec![schema.item, schema.amount])
+        );
+        assert!(labels_of(db, &[]).await.unwrap().is_empty());
+        assert!(load(db, &[schema.line_item + 100]).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_new_label_set_links_categories_and_labels_of_its_project() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let schema = fx.schema(project).await;
+        let receipt =
+            categories::create(db, project, CategoryWrite { name: Some("Receipt".into()), ..Default::default() })
+                .await
+                .unwrap();
+        let body = LabelSetWrite {
+            description: Some("Taxes".into()),
+            has_multiple_sections: Some(true),
+            categories: Some(vec![receipt, schema.category, receipt]),
+            labels: Some(vec![schema.total]),
+            ..named("Tax")
+        };
+        let tax = create(db, project, body).await.unwrap();
+        let tax = load(db, &[tax]).await.unwrap().pop().unwrap();
+        assert_eq!(
+            (tax.description.as_str(), tax.has_multiple_annotation_sets, tax.is_category),
+            ("Taxes", true, false)
+        );
+        assert_eq!((tax.categories.clone(), label_names(&tax)), (vec![schema.category, receipt], vec!["Total"]));
+        let schema_sets: Vec<i64> = categories::schema(db, receipt).await.unwrap().iter().map(|s| s.id).collect();
+        assert_eq!(schema_sets, [receipt, tax.id]);
+        let bare = create(db, project, named("Bare")).await.unwrap();
+        let bare = load(db, &[bare]).await.unwrap().pop().unwrap();
+        assert!(bare.categories.is_empty() && bare.labels.is_empty() && !bare.has_multiple_annotation_sets);
+
+        let other = fx.project(owner, "Other").await;
+        let foreign = fx.schema(other).await;
+        let body = LabelSetWrite { categories: Some(vec![foreign.category]), ..named("Wrong") };
+        let refused = refusal(create(db, project, body).await);
+        assert_eq!(refused, format!("400 categories: Invalid pk \"{}\" - object does not exist.", foreign.category));
+        let body = LabelSetWrite { labels: Some(vec![schema.total, foreign.total]), ..named("Wrong") };
+        let refused = refusal(create(db, project, body).await);
+        assert_eq!(refused, format!("400 labels: Invalid pk \"{}\" - object does not exist.", foreign.total));
+        let taken = refusal(create(db, project, named("Invoice")).await);
+        assert_eq!(taken, "400 name: A label set or category named \"Invoice\" already exists in this project.");
+        assert_eq!(
+            refusal(create(db, project, LabelSetWrite::default()).await),
+            "400 name: This field may not be blank."
+        );
+    }
+
+    #[tokio::test]
+    async fn an_update_replaces_the_links_that_are_sent() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let schema = fx.schema(project).await;
+        let current = load(db, &[schema.line_item]).await.unwrap().pop().unwrap();
+        update(db, current, LabelSetWrite { labels: Some(vec![schema.amount]), ..LabelSetWrite::default() })
+            .await
+            .unwrap();
+        let current = load(db, &[schema.line_item]).await.unwrap().pop().unwrap();
+        assert_eq!((label_names(&current), current.categories.clone()), (vec!["Amount"], vec![schema.category]));
+        assert_eq!((current.name.as_str(), current.has_multiple_annotation_sets), ("Line item", true));
+
+        let body =
+            LabelSetWrite { categories: Some(vec![]), has_multiple_annotation_sets: Some(false), ..named("Items") };
+        update(db, current, body).await.unwrap();
+        let current = load(db, &[schema.line_item]).await.unwrap().pop().unwrap();
+        assert_eq!((current.name.as_str(), current.has_multiple_annotation_sets), ("Items", false));
+        assert!(current.categories.is_empty());
+        assert_eq!(label_names(&current), ["Amount"]);
+        assert_eq!(categories::schema(db, schema.category).await.unwrap().len(), 1);
+
+        let other = fx.project(owner, "Other").await;
+        let moved = LabelSetWrite { project: Some(other), ..LabelSetWrite::default() };
+        assert_eq!(
+            refusal(update(db, current.clone(), moved).await),
+            "400 project: A label set cannot move to another project."
+        );
+        let clash = refusal(update(db, current, named("Invoice")).await);
+        assert_eq!(clash, "400 name: A label set or category named \"Invoice\" already exists in this project.");
+    }
+
+    #[tokio::test]
+    async fn a_category_s_own_label_set_stays_with_its_category() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let schema = fx.schema(project).await;
+        let receipt =
+            categories::create(db, project, CategoryWrite { name: Some("Receipt".into()), ..Default::default() })
+                .await
+                .unwrap();
+        let own = load(db, &[schema.category]).await.unwrap().pop().unwrap();
+        let elsewhere = LabelSetWrite { categories: Some(vec![receipt]), ..LabelSetWrite::default() };
+        let refused = refusal(update(db, own.clone(), elsewhere).await);
+        assert_eq!(refused, "400 categories: A category's own label set belongs to that category only.");
+        // Naming its own category is no change; its labels may change.
+        let body = LabelSetWrite {
+            categories: Some(vec![schema.category]),
+            labels: Some(vec![schema.date]),
+            ..LabelSetWrite::default()
+        };
+        update(db, own.clone(), body).await.unwrap();
+        let own = load(db, &[schema.category]).await.unwrap().pop().unwrap();
+        assert_eq!((own.categories.clone(), label_names(&own)), (vec![schema.category], vec!["Date"]));
+
+        let refused = refusal(delete(db, own).await);
+        assert_eq!(
+            refused,
+            format!("400 This is the default label set of category {}; delete the category instead.", schema.category)
+        );
+        let line_item = load(db, &[schema.line_item]).await.unwrap().pop().unwrap();
+        delete(db, line_item).await.unwrap();
+        assert!(load(db, &[schema.line_item]).await.unwrap().is_empty());
+        let sets: Vec<i64> = categories::schema(db, schema.category).await.unwrap().iter().map(|s| s.id).collect();
+        assert_eq!(sets, [schema.category]);
+    }
+}

@@ -161,3 +161,154 @@ pub async fn delete(db: &Db, label: Label) -> Result<()> {
     sqlx::query("DELETE FROM labels WHERE id = $1").bind(label.id).execute(db).await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{refusal, Fixture};
+
+    fn named(name: &str) -> LabelWrite {
+        LabelWrite { name: Some(name.into()), ..LabelWrite::default() }
+    }
+
+    async fn one(db: &Db, id: i64) -> Label {
+        load(db, &[id]).await.unwrap().pop().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_label_is_made_with_defaults_or_under_the_sdk_s_legacy_names() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let schema = fx.schema(project).await;
+        let plain = one(db, create(db, project, named(" Due date ")).await.unwrap()).await;
+        assert_eq!(
+            (plain.project, plain.name.as_str(), plain.api_name.as_str(), plain.description.as_str()),
+            (project, "Due date", "Due_date", "")
+        );
+        assert_eq!(
+            (plain.data_type.as_str(), plain.threshold, plain.has_multiple_top_candidates),
+            ("Text", 0.1, false)
+        );
+        assert!(plain.label_sets.is_empty());
+
+        let legacy = LabelWrite {
+            text: Some("Net".into()),
+            get_data_type_display: Some("positive number".into()),
+            has_multiple_top_candidates: Some(true),
+            threshold: Some(0.75),
+            templates: Some(vec![schema.line_item]),
+            categories: Some(vec![schema.category]),
+            ..LabelWrite::default()
+        };
+        let net = one(db, create(db, project, legacy).await.unwrap()).await;
+        assert_eq!(
+            (net.name.as_str(), net.data_type.as_str(), net.threshold, net.has_multiple_top_candidates),
+            ("Net", "Positive Number", 0.75, true)
+        );
+        assert_eq!(net.label_sets, [schema.category, schema.line_item]);
+        let in_order: Vec<i64> = load(db, &[net.id, plain.id]).await.unwrap().iter().map(|l| l.id).collect();
+        assert_eq!(in_order, [net.id, plain.id]);
+    }
+
+    #[tokio::test]
+    async fn a_new_label_needs_a_free_name_a_known_type_and_label_sets_of_its_project() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let schema = fx.schema(project).await;
+        let other = fx.project(owner, "Other").await;
+        let foreign = fx.schema(other).await;
+
+        let taken = refusal(create(db, project, named("Total")).await);
+        assert_eq!(taken, "400 name: A label named \"Total\" already exists in this project.");
+        // Labels and label sets have names of their own.
+        create(db, project, named("Line item")).await.unwrap();
+        let money = refusal(create(db, project, LabelWrite { data_type: Some("Money".into()), ..named("Fee") }).await);
+        assert_eq!(money, "400 data_type: \"Money\" is not a valid choice. Choose one of: Text, Number, Positive Number, Percentage, Date, True/False.");
+        let high = refusal(create(db, project, LabelWrite { threshold: Some(2.0), ..named("Fee") }).await);
+        assert_eq!(high, "400 threshold: Ensure this value is between 0 and 1.");
+        for (field, body) in [
+            ("label_sets", LabelWrite { label_sets: Some(vec![foreign.line_item]), ..named("Fee") }),
+            ("templates", LabelWrite { templates: Some(vec![foreign.line_item]), ..named("Fee") }),
+            ("categories", LabelWrite { categories: Some(vec![schema.category, foreign.line_item]), ..named("Fee") }),
+        ] {
+            let refused = refusal(create(db, project, body).await);
+            assert_eq!(refused, format!("400 {field}: Invalid pk \"{}\" - object does not exist.", foreign.line_item));
+        }
+        let fees: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM labels WHERE name = 'Fee'").fetch_all(db).await.unwrap();
+        assert!(fees.is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_update_writes_the_fields_sent_and_replaces_label_sets_when_sent() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let schema = fx.schema(project).await;
+        let body = LabelWrite {
+            data_type: Some("number".into()),
+            has_multiple_top_candidates: Some(true),
+            ..LabelWrite::default()
+        };
+        update(db, one(db, schema.total).await, body).await.unwrap();
+        let total = one(db, schema.total).await;
+        assert_eq!(
+            (total.name.as_str(), total.data_type.as_str(), total.has_multiple_top_candidates),
+            ("Total", "Number", true)
+        );
+        assert_eq!(total.label_sets, [schema.category]);
+
+        let body = LabelWrite {
+            text: Some("Gross".into()),
+            label_sets: Some(vec![schema.category, schema.line_item]),
+            ..LabelWrite::default()
+        };
+        update(db, total, body).await.unwrap();
+        let total = one(db, schema.total).await;
+        assert_eq!((total.name.as_str(), total.api_name.as_str(), total.threshold), ("Gross", "Total", 0.1));
+        assert_eq!(total.label_sets, [schema.category, schema.line_item]);
+        update(db, total, LabelWrite { label_sets: Some(vec![]), ..LabelWrite::default() }).await.unwrap();
+        let total = one(db, schema.total).await;
+        assert!(total.label_sets.is_empty());
+
+        let other = fx.project(owner, "Other").await;
+        let moved = LabelWrite { project: Some(other), ..LabelWrite::default() };
+        assert_eq!(
+            refusal(update(db, total.clone(), moved).await),
+            "400 project: A label cannot move to another project."
+        );
+        assert_eq!(
+            refusal(update(db, total.clone(), named("Date")).await),
+            "400 name: A label named \"Date\" already exists in this project."
+        );
+        let bad = LabelWrite { get_data_type_display: Some("Colour".into()), ..LabelWrite::default() };
+        assert!(refusal(update(db, total, bad).await).starts_with("400 data_type: \"Colour\" is not a valid choice."));
+        assert_eq!(one(db, schema.total).await.data_type, "Number");
+    }
+
+    #[tokio::test]
+    async fn a_deleted_label_leaves_its_label_sets_and_takes_its_annotations() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let schema = invoice.schema;
+        fx.annotate(invoice.owner, invoice.doc, schema.total, "9,50").await;
+        let date = fx.annotate(invoice.owner, invoice.doc, schema.date, "2026-01-31").await;
+        delete(db, one(db, schema.total).await).await.unwrap();
+        assert!(load(db, &[schema.total]).await.unwrap().is_empty());
+        let own = super::super::label_sets::load(db, &[schema.category]).await.unwrap().pop().unwrap();
+        assert_eq!(own.labels.iter().map(|l| l.id).collect::<Vec<_>>(), [schema.date]);
+        let left: Vec<i64> = crate::domain::annotations::of_document(db, invoice.doc)
+            .await
+            .unwrap()
+            .iter()
+            .map(|a| a.nested.id)
+            .collect();
+        assert_eq!(left, [date]);
+    }
+}

@@ -71,3 +71,51 @@ pub(super) fn distinct(ids: &Option<Vec<i64>>) -> Option<Vec<i64>> {
         v
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{refusal, Fixture};
+
+    #[tokio::test]
+    async fn ids_must_name_rows_of_the_project() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let invoice = fx.invoice().await;
+        let (project, schema) = (invoice.project, invoice.schema);
+        let other = fx.project(invoice.owner, "Other").await;
+        let foreign = fx.schema(other).await;
+
+        ids_in_project(db, Table::Labels, project, "labels", &[]).await.unwrap();
+        ids_in_project(db, Table::Labels, project, "labels", &[schema.total, schema.item, schema.total]).await.unwrap();
+        ids_in_project(db, Table::LabelSets, project, "label_sets", &[schema.category, schema.line_item])
+            .await
+            .unwrap();
+        let mixed = ids_in_project(db, Table::Labels, project, "labels", &[schema.total, foreign.date]).await;
+        assert_eq!(refusal(mixed), format!("400 labels: Invalid pk \"{}\" - object does not exist.", foreign.date));
+        // A label set is no category, and a label id is no label set.
+        let set = ids_in_project(db, Table::Categories, project, "categories", &[schema.line_item]).await;
+        assert_eq!(
+            refusal(set),
+            format!("400 categories: Invalid pk \"{}\" - object does not exist.", schema.line_item)
+        );
+        // Ids of different tables may coincide: take a label id that is no label set's.
+        let sets = [schema.category, schema.line_item];
+        let label = [schema.total, schema.date, schema.item, schema.amount].into_iter().find(|l| !sets.contains(l));
+        let label = label.unwrap();
+        let refused = ids_in_project(db, Table::LabelSets, project, "label_sets", &[label]).await;
+        assert_eq!(refusal(refused), format!("400 label_sets: Invalid pk \"{label}\" - object does not exist."));
+
+        check_category(db, project, schema.category).await.unwrap();
+        let elsewhere = check_category(db, project, foreign.category).await;
+        assert_eq!(
+            refusal(elsewhere),
+            format!("400 category: Invalid pk \"{}\" - object does not exist.", foreign.category)
+        );
+        let not_one = check_category(db, project, schema.line_item).await;
+        assert_eq!(
+            refusal(not_one),
+            format!("400 category: Invalid pk \"{}\" - object does not exist.", schema.line_item)
+        );
+    }
+}
