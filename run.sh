@@ -1,13 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up, builds Lectern in release mode, seeds the demo project and starts it on
 # http://127.0.0.1:8080 (override with LECTERN_ADDR); data lives in ./data (LECTERN_DATA_DIR).
-set -euo pipefail
-cd "$(dirname "$0")"
-root=$PWD
-
-scripts/setup.sh
-export PATH="$root/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-scripts/build-spa.sh
+source "$(dirname "$0")/scripts/prepare.sh"
 cargo build --release -p lectern-server
 
 server="$root/target/release/lectern-server"

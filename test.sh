@@ -1,15 +1,9 @@
 #!/usr/bin/env bash
 # Runs Lectern's whole test suite: unit tests, the API tests on SQLite and on PostgreSQL, and the
 # browser tests in Chromium against the real server.
-set -euo pipefail
-cd "$(dirname "$0")"
-root=$PWD
-
-scripts/setup.sh
-export PATH="$root/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 # Build once: the SPA in release (size-optimised) and one server binary every end-to-end test starts.
-scripts/build-spa.sh
+source "$(dirname "$0")/scripts/prepare.sh"
 cargo build -p lectern-server
 export LECTERN_SERVER_BIN="$root/target/debug/lectern-server"
 export LECTERN_DIST="$root/dist"

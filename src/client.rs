@@ -247,10 +247,10 @@ pub async fn ais<E: DeserializeOwned>(s: Session, kind: &str, project: i64) -> R
     list_by(s, kind, "project_id", project).await
 }
 
-/// Starts training a new AI of `kind` for the category or project named in `write`; it answers at once with
-/// the AI queued.
-pub async fn train<E: DeserializeOwned>(s: Session, kind: &str, write: AiCreate) -> Result<Ai<E>, ApiError> {
-    send_body(s, Method::POST, &format!("/{kind}/"), &write).await
+/// Starts training a new AI of `kind` for the category or project named in `write`; the server answers at once
+/// with the AI queued, which the caller reads with the next list.
+pub async fn train(s: Session, kind: &str, write: AiCreate) -> Result<(), ApiError> {
+    send_body::<serde::de::IgnoredAny>(s, Method::POST, &format!("/{kind}/"), &write).await.map(|_| ())
 }
 
 /// Whether the project splits its multi-page uploads.

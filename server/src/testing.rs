@@ -95,6 +95,16 @@ impl Fixture {
             .unwrap();
     }
 
+    /// A project "Invoices" of owner@example.com with member@example.com, and stranger@example.com outside it.
+    pub async fn team(&self) -> Team {
+        let owner = self.user("owner@example.com").await;
+        let member = self.user("member@example.com").await;
+        let stranger = self.user("stranger@example.com").await;
+        let project = self.project(owner, "Invoices").await;
+        self.add_member(project, member).await;
+        Team { owner, member, stranger, project }
+    }
+
     /// The category "Invoice" of the project, whose own label set holds "Total" and "Date", with the repeating
     /// label set "Line item" ("Item", "Amount") linked to it.
     pub async fn schema(&self, project: i64) -> Schema {
@@ -215,6 +225,14 @@ impl Drop for Fixture {
             .join();
         }
     }
+}
+
+/// Three users and a project: what `Fixture::team` makes.
+pub struct Team {
+    pub owner: i64,
+    pub member: i64,
+    pub stranger: i64,
+    pub project: i64,
 }
 
 /// What `Fixture::schema` made.

@@ -195,7 +195,7 @@ impl Ctx {
     }
 
     /// Starts a training; `sending` is true until the server has answered, then the AIs are read again.
-    fn train<T: 'static>(self, call: impl Future<Output = Result<T, ApiError>> + 'static, sending: RwSignal<bool>) {
+    fn train(self, call: impl Future<Output = Result<(), ApiError>> + 'static, sending: RwSignal<bool>) {
         sending.set(true);
         self.notice.run(call, move |_| {
             sending.try_set(false);
@@ -265,8 +265,20 @@ pub fn AiModels() -> impl IntoView {
             fallback=|| view! { <p>{tr(Key::Loading)}</p> }
         >
             <div class="ai-models">
-                <CategorizationAis />
-                <SplittingAis />
+                <ProjectAis
+                    kind="category-ais"
+                    name=Key::CategorizationAi
+                    help=Key::CategorizationAiHelp
+                    trainings=|a| newest_first(&a.categorization, Scores::Categorization)
+                />
+                <ProjectAis
+                    kind="splitting-ais"
+                    name=Key::SplittingAi
+                    help=Key::SplittingAiHelp
+                    trainings=|a| newest_first(&a.splitting, Scores::Splitting)
+                >
+                    <SplitSetting />
+                </ProjectAis>
                 <section class="card" data-test="extraction-ais" aria-labelledby="extraction-title">
                     <h2 id="extraction-title">{tr(Key::ExtractionAi)}</h2>
                     <p class="muted">{tr(Key::ExtractionAiHelp)}</p>
@@ -284,53 +296,33 @@ pub fn AiModels() -> impl IntoView {
     }
 }
 
+/// The AIs a project trains as a whole (categorization, splitting): `kind` names their endpoints (`category-ais`,
+/// `splitting-ais`), `name` and `help` their card, `trainings` picks them from the page's lists; `children` sits
+/// above the training button.
 #[component]
-fn CategorizationAis() -> impl IntoView {
+fn ProjectAis(
+    kind: &'static str,
+    name: Key,
+    help: Key,
+    trainings: fn(&Ais) -> Vec<Training>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let sending = RwSignal::new(false);
-    let ais = Signal::derive(move || {
-        ctx.ais
-            .with(|a| a.as_ref().map(|a| newest_first(&a.categorization, Scores::Categorization)).unwrap_or_default())
-    });
+    let ais = Signal::derive(move || ctx.ais.with(|a| a.as_ref().map(trainings).unwrap_or_default()));
     let lang = ctx.session.lang;
+    let title = format!("{kind}-title");
+    let labelled_by = title.clone();
     view! {
-        <section class="card" data-test="categorization-ais" aria-labelledby="categorization-title">
-            <h2 id="categorization-title">{tr(Key::CategorizationAi)}</h2>
-            <p class="muted">{tr(Key::CategorizationAiHelp)}</p>
+        <section class="card" data-test=kind aria-labelledby=labelled_by>
+            <h2 id=title>{tr(name)}</h2>
+            <p class="muted">{tr(help)}</p>
+            {children.map(|c| c())}
             <TrainButton
-                purpose=Signal::derive(move || lang.get().text(Key::CategorizationAi).to_owned())
+                purpose=Signal::derive(move || lang.get().text(name).to_owned())
                 ais
                 sending
-                on_train=Callback::new(move |()| {
-                    ctx.train(client::train::<CategoryEvaluation>(ctx.session, "category-ais", ctx.project_ai()), sending)
-                })
-            />
-            <AiList ais />
-        </section>
-    }
-}
-
-/// The project's splitting AIs, and the setting that has multi-page uploads wait for a split decision.
-#[component]
-fn SplittingAis() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let sending = RwSignal::new(false);
-    let ais = Signal::derive(move || {
-        ctx.ais.with(|a| a.as_ref().map(|a| newest_first(&a.splitting, Scores::Splitting)).unwrap_or_default())
-    });
-    let lang = ctx.session.lang;
-    view! {
-        <section class="card" data-test="splitting-ais" aria-labelledby="splitting-title">
-            <h2 id="splitting-title">{tr(Key::SplittingAi)}</h2>
-            <p class="muted">{tr(Key::SplittingAiHelp)}</p>
-            <SplitSetting />
-            <TrainButton
-                purpose=Signal::derive(move || lang.get().text(Key::SplittingAi).to_owned())
-                ais
-                sending
-                on_train=Callback::new(move |()| {
-                    ctx.train(client::train::<SplitEvaluation>(ctx.session, "splitting-ais", ctx.project_ai()), sending)
-                })
+                on_train=Callback::new(move |()| ctx.train(client::train(ctx.session, kind, ctx.project_ai()), sending))
             />
             <AiList ais />
         </section>
@@ -394,7 +386,7 @@ fn ExtractionAis(category: Category) -> impl IntoView {
                 purpose=Signal::derive(move || name.clone())
                 ais
                 sending
-                on_train=Callback::new(move |()| ctx.train(client::train::<Evaluation>(ctx.session, "extraction-ais", AiCreate { category: Some(id), ..Default::default() }), sending))
+                on_train=Callback::new(move |()| ctx.train(client::train(ctx.session, "extraction-ais", AiCreate { category: Some(id), ..Default::default() }), sending))
             />
             <AiList ais />
         </section>
@@ -674,10 +666,11 @@ mod tests {
 
     #[test]
     fn the_newest_ai_comes_first_and_polling_lasts_while_one_trains() {
-        let ids: Vec<i64> = newest_first(&[ai(2, status::DONE), ai(5, status::FAILED), ai(3, status::DONE)])
-            .iter()
-            .map(|t| t.id)
-            .collect();
+        let ids: Vec<i64> =
+            newest_first(&[ai(2, status::DONE), ai(5, status::FAILED), ai(3, status::DONE)], Scores::Categorization)
+                .iter()
+                .map(|t| t.id)
+                .collect();
         assert_eq!(ids, [5, 3, 2]);
         let mut ais = Ais { categorization: vec![ai(1, status::DONE), ai(2, status::FAILED)], ..Ais::default() };
         assert!(!ais.training());

@@ -209,7 +209,7 @@ async fn training_the_categorization_ai(c: &Client, case: &Case) {
     let api = &invoices.client;
     log_in(c, base, EMAIL).await;
     c.goto(&format!("{base}/projects/{}/ais", invoices.project)).await.unwrap();
-    let section = "[data-test=categorization-ais]";
+    let section = "[data-test=category-ais]";
     click(c, &format!("{section} [data-test=train]")).await;
     let id = wait_for_ai(c, section, "done").await;
     let ai = get_ok(api, &format!("/api/v3/category-ais/{id}/")).await;

@@ -317,7 +317,7 @@ mod tests {
 
     use crate::domain::list::{self, Params};
     use crate::domain::schema::categories;
-    use crate::testing::{refusal, Fixture};
+    use crate::testing::{refusal, Fixture, Team};
 
     #[tokio::test]
     async fn a_project_is_made_with_defaults_or_the_settings_sent() {
@@ -364,11 +364,7 @@ mod tests {
     async fn members_see_a_project_and_everyone_else_gets_not_found() {
         let fx = Fixture::new().await;
         let db = fx.db();
-        let owner = fx.user("owner@example.com").await;
-        let member = fx.user("member@example.com").await;
-        let stranger = fx.user("stranger@example.com").await;
-        let project = fx.project(owner, "Invoices").await;
-        fx.add_member(project, member).await;
+        let Team { owner, member, stranger, project } = fx.team().await;
 
         assert_eq!(visible(db, owner, project).await.unwrap().name, "Invoices");
         assert_eq!(visible(db, member, project).await.unwrap().id, project);
@@ -406,11 +402,7 @@ mod tests {
     async fn only_the_owner_may_change_a_project() {
         let fx = Fixture::new().await;
         let db = fx.db();
-        let owner = fx.user("owner@example.com").await;
-        let member = fx.user("member@example.com").await;
-        let stranger = fx.user("stranger@example.com").await;
-        let project = fx.project(owner, "Invoices").await;
-        fx.add_member(project, member).await;
+        let Team { owner, member, stranger, project } = fx.team().await;
         owner_only(db, owner, project, "Only the owner may do this.").await.unwrap();
         assert_eq!(
             refusal(owner_only(db, member, project, "Only the owner may do this.").await),

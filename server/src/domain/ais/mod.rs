@@ -329,7 +329,7 @@ mod tests {
         }
     }
 
-    async fn categorization(db: &Db, id: i64) -> CategoryAi {
+    async fn categorization(db: &Db, id: i64) -> lectern_api::ais::CategoryAi {
         match load(db, AiKind::Categorization, &[id]).await.unwrap().pop() {
             Some(AnyAi::Category(ai)) => ai,
             other => panic!("{other:?}"),
@@ -346,7 +346,7 @@ mod tests {
         let schema = fx.schema(project).await;
         let made = create(state, owner, AiKind::Extraction, Some(schema.category), Some("First".into())).await.unwrap();
         let AnyAi::Extraction(ai) = &made else { panic!("{made:?}") };
-        assert_eq!((ai.project, ai.category, ai.description.as_str()), (project, schema.category, "First"));
+        assert_eq!((ai.project, ai.category, ai.description.as_str()), (project, Some(schema.category), "First"));
         assert_eq!(
             (ai.status.as_str(), ai.progress, ai.active, ai.evaluation.is_none()),
             (status::QUEUED, 0.0, false, true)

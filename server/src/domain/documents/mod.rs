@@ -272,7 +272,7 @@ mod tests {
     use lectern_api::ProjectSharingWrite;
 
     use crate::domain::annotations::write;
-    use crate::testing::{refusal, Fixture, INVOICE};
+    use crate::testing::{refusal, Fixture, Team, INVOICE};
 
     #[tokio::test]
     async fn an_upload_reads_back_with_its_fields_and_then_with_what_processing_found() {
@@ -347,11 +347,7 @@ mod tests {
     async fn a_member_is_named_by_email_or_id_and_anyone_else_is_refused() {
         let fx = Fixture::new().await;
         let db = fx.db();
-        let owner = fx.user("owner@example.com").await;
-        let member = fx.user("member@example.com").await;
-        let stranger = fx.user("stranger@example.com").await;
-        let project = fx.project(owner, "Invoices").await;
-        fx.add_member(project, member).await;
+        let Team { owner, member, stranger, project } = fx.team().await;
         let by_email = member_id(db, project, "assignee", &UserRef::Email(" Member@Example.com".into())).await;
         assert_eq!(by_email.unwrap(), member);
         assert_eq!(member_id(db, project, "assignee", &UserRef::Id(owner)).await.unwrap(), owner);
