@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use lectern_server::ai::corpus;
+use lectern_tests::Api;
 use lectern_tests::invoices::InvoiceProject;
 use lectern_tests::{assert_field_error, assert_not_found, get_ok, Client, Server, StatusCode};
 use serde_json::{json, Value};

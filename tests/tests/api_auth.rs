@@ -1,6 +1,7 @@
 //! Authentication (§2): login, the four ways to authenticate a request, logout, `auth/me`, and the
 //! login rate limit.
 
+use lectern_tests::Api;
 use lectern_tests::{keys, Client, Server, StatusCode, PASSWORD};
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use lectern_server::ai::corpus::{self, LETTER_KINDS};
+use lectern_tests::Api;
 use lectern_tests::pdf::{self, Page};
 use lectern_tests::{assert_field_error, assert_not_found, get_ok, Client, Server, StatusCode};
 use serde_json::{json, Value};

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use lectern_tests::Api;
 use lectern_tests::pdf::{self, Page, A4, COURIER_ADVANCE};
 use lectern_tests::{assert_field_error, assert_not_found, get_ok};
 use lectern_tests::{ids, keys, Client, Server, StatusCode};

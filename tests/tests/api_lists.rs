@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use lectern_tests::Api;
 use lectern_tests::assert_field_error;
 use lectern_tests::{away_from_midnight, ids, keys, utc_date, Client, Server, StatusCode};
 use serde_json::{json, Value};

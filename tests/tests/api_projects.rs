@@ -1,5 +1,6 @@
 //! Projects (§3): create, list, detail, update, delete, visibility to other users, and bad input.
 
+use lectern_tests::Api;
 use lectern_tests::assert_field_error;
 use lectern_tests::{ids, keys, Client, Server, StatusCode};
 use reqwest::Method;

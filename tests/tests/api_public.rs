@@ -1,6 +1,7 @@
 //! Public documents and embedding (§19): the sharing settings, the four reads a public document allows
 //! without a token, the 401s and 404s around them, and the frame-ancestors policy of the SPA's pages.
 
+use lectern_tests::Api;
 use lectern_tests::pdf::{self, Page};
 use lectern_tests::{assert_field_error, assert_not_found, get_ok, keys, Client, Server, StatusCode};
 use reqwest::header;

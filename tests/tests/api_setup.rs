@@ -1,6 +1,7 @@
 //! Project setup (§4–6): categories with their default label set and `schema`, labels (with the SDK's
 //! legacy field names), label sets and their links, and the input each refuses.
 
+use lectern_tests::Api;
 use lectern_tests::{assert_field_error, assert_not_found, get_ok};
 use lectern_tests::{ids, keys, Client, Server, StatusCode};
 use reqwest::Method;

@@ -3,6 +3,7 @@
 //! bundle waiting at status 41 with `proposed_split`, confirmed or rejected through postprocess; bad requests.
 
 use lectern_server::ai::corpus::LETTER_KINDS;
+use lectern_tests::Api;
 use lectern_tests::letters::{bundle, train, upload, LetterProject};
 use lectern_tests::{assert_field_error, assert_not_found, get_ok, Server, StatusCode};
 use serde_json::{json, Value};
