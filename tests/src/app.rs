@@ -15,7 +15,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Request};
 use axum::Router;
 use base64::Engine;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tower::ServiceExt;
 
 use lectern_server::config::Config;
@@ -83,14 +83,13 @@ impl TestApp {
         AppClient { token: Some(token.to_owned()), ..self.anonymous() }
     }
 
-    /// Creates a user with `PASSWORD` (as `lectern-server create-user` does) and logs them in over the API.
+    /// Creates a user with `PASSWORD` (as `lectern-server create-user` does) and a client with the token a login
+    /// would give; the token is taken from the domain, not by logging in, which would hash the password a second
+    /// time (logging in is contract_auth.rs's).
     pub async fn user(&self, email: &str) -> AppClient {
-        users::upsert_user(&self.state.db, email, PASSWORD).await.expect("the user is created");
-        let mut client = self.anonymous();
-        let (status, body) = client.post("/api/v3/auth/", json!({"username": email, "password": PASSWORD})).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        client.token = Some(body["token"].as_str().unwrap().to_owned());
-        client
+        let id = users::upsert_user(&self.state.db, email, PASSWORD).await.expect("the user is created");
+        let token = users::token_for(&self.state.db, id).await.expect("the user has a token");
+        self.with_token(&token)
     }
 
     /// Makes the user with `email` a member of `project` (there is no API for membership yet).
