@@ -24,6 +24,9 @@ pub enum Error {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The path exists but does not take this method (named here, e.g. `PUT`).
+    #[error("Method \"{0}\" not allowed.")]
+    MethodNotAllowed(String),
     /// Something the request needs is not ready yet (an image still rendering); clients retry.
     #[error("{0}")]
     NotReady(String),

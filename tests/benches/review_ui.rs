@@ -11,6 +11,7 @@ use std::time::Instant;
 use fantoccini::Client;
 use lectern_tests::browser::{self, Chromedriver};
 use lectern_tests::pdf::{self, Page};
+use lectern_tests::Api;
 use lectern_tests::{Server, StatusCode};
 use serde_json::{json, Value};
 

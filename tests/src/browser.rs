@@ -14,7 +14,7 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
-use crate::{get_ok, workspace_root, PASSWORD};
+use crate::{get_ok, workspace_root, Api, PASSWORD};
 
 /// How long any wait on the page lasts before the test fails.
 pub const PATIENCE: Duration = Duration::from_secs(15);

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use lectern_server::ai::corpus::{self, Invoice};
 use serde_json::json;
 
-use crate::{Client, Server, StatusCode};
+use crate::{Api, Client, Server, StatusCode};
 
 /// A project whose category has the invoice's header labels in its default label set and the line item labels
 /// in a repeating label set.

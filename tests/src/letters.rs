@@ -7,7 +7,7 @@ use lectern_server::ai::corpus::{paged_letter, LETTER_KINDS};
 use serde_json::{json, Value};
 
 use crate::pdf::{self, Page};
-use crate::{get_ok, Client, StatusCode};
+use crate::{get_ok, Api, Client, StatusCode};
 
 /// Training letters of each kind; two more of each are test documents.
 pub const TRAINING_PER_KIND: u64 = 10;

@@ -1,4 +1,5 @@
-//! Test harness: starts the real `lectern-server` binary on a free loopback port with its own database.
+//! Test harness: starts the real `lectern-server` binary on a free loopback port with its own database, or
+//! runs its router in-process (`app::TestApp`) for the HTTP contract tests.
 //!
 //! The binary comes from `LECTERN_SERVER_BIN` (the test command builds it once); the backend from
 //! `LECTERN_TEST_PG`: unset means a fresh SQLite file, a `postgres://` admin URL means a fresh
@@ -12,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+pub mod app;
 pub mod browser;
 pub mod imports;
 pub mod invoices;
@@ -56,7 +58,7 @@ fn free_port() -> u16 {
 }
 
 /// The database URL for a new server: a fresh PostgreSQL database or `None` for SQLite in the data dir.
-fn fresh_database() -> Option<String> {
+pub(crate) fn fresh_database() -> Option<String> {
     let admin = std::env::var("LECTERN_TEST_PG").ok().filter(|s| !s.is_empty())?;
     let name = format!("lectern_t{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::SeqCst));
     let status = Command::new("psql")
@@ -71,7 +73,7 @@ fn fresh_database() -> Option<String> {
 
 /// The environment every server and CLI run gets: pdfium from setup.sh, loopback webhooks allowed, stale
 /// jobs taken up again after 2 s (so a restart test does not wait long), single-threaded OCR.
-fn base_env() -> Vec<(String, String)> {
+pub(crate) fn base_env() -> Vec<(String, String)> {
     let pdfium = std::env::var("PDFIUM_LIB")
         .unwrap_or_else(|_| workspace_root().join(".tools/pdfium/libpdfium.so").display().to_string());
     [
@@ -283,27 +285,56 @@ impl Client {
             if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         (status, body)
     }
+}
 
-    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
-        Self::send(self.request(reqwest::Method::GET, path)).await
+impl Api for Client {
+    async fn call(&self, method: reqwest::Method, path: &str, payload: Payload<'_>) -> (StatusCode, Value) {
+        let req = self.request(method, path);
+        Self::send(match payload {
+            Payload::None => req,
+            Payload::Json(body) => req.json(&body),
+            Payload::Form(pairs) => req.form(pairs),
+        })
+        .await
     }
-    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        Self::send(self.request(reqwest::Method::POST, path).json(&body)).await
+}
+
+/// A request body of `Api::call`.
+pub enum Payload<'a> {
+    None,
+    Json(Value),
+    /// Form-encoded; repeated keys are sent as given.
+    Form(&'a [(&'a str, &'a str)]),
+}
+
+/// JSON calls to the API, the same for the binary over HTTP (`Client`) and the in-process app
+/// (`app::AppClient`): a transport sends one request, the rest is built on it.
+#[allow(async_fn_in_trait)]
+pub trait Api {
+    /// Sends one request and returns the status and the body as JSON (a string when it is not JSON, null when
+    /// empty).
+    async fn call(&self, method: reqwest::Method, path: &str, payload: Payload<'_>) -> (StatusCode, Value);
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.call(reqwest::Method::GET, path, Payload::None).await
     }
-    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        Self::send(self.request(reqwest::Method::PATCH, path).json(&body)).await
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(reqwest::Method::POST, path, Payload::Json(body)).await
     }
-    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
-        Self::send(self.request(reqwest::Method::DELETE, path)).await
+    async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(reqwest::Method::PATCH, path, Payload::Json(body)).await
+    }
+    async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        self.call(reqwest::Method::DELETE, path, Payload::None).await
     }
 
     /// Sends a form-encoded body; repeated keys are sent as given.
-    pub async fn form(&self, method: reqwest::Method, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, Value) {
-        Self::send(self.request(method, path).form(pairs)).await
+    async fn form(&self, method: reqwest::Method, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, Value) {
+        self.call(method, path, Payload::Form(pairs)).await
     }
 
     /// POSTs `body` to a list endpoint, asserts 201 and returns the new object's id.
-    pub async fn create(&self, path: &str, body: Value) -> i64 {
+    async fn create(&self, path: &str, body: Value) -> i64 {
         let (status, created) = self.post(path, body.clone()).await;
         assert_eq!(status, StatusCode::CREATED, "POST {path} {body}: {created}");
         created["id"].as_i64().unwrap_or_else(|| panic!("no id in {created}"))
@@ -311,7 +342,7 @@ impl Client {
 
     /// A project with a category, two labels in the category's default label set, and a label set
     /// linked to the category that holds both labels.
-    pub async fn fixture(&self, project_name: &str) -> Fixture {
+    async fn fixture(&self, project_name: &str) -> Fixture {
         let project = self.create("/api/v3/projects/", json!({"name": project_name})).await;
         let category = self.create("/api/v3/categories/", json!({"project": project, "name": "Invoice"})).await;
         let total = self
@@ -337,7 +368,7 @@ impl Client {
     }
 
     /// Follows `next` from `path` until it is null and returns every result.
-    pub async fn get_all(&self, path: &str) -> Vec<Value> {
+    async fn get_all(&self, path: &str) -> Vec<Value> {
         let mut items = Vec::new();
         let mut next = Some(path.to_owned());
         while let Some(url) = next {
@@ -487,7 +518,7 @@ pub fn assert_not_found(status: StatusCode, body: &Value) {
 }
 
 /// GETs `path`, which must answer 200, and returns the body.
-pub async fn get_ok(client: &Client, path: &str) -> Value {
+pub async fn get_ok(client: &impl Api, path: &str) -> Value {
     let (status, body) = client.get(path).await;
     assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
     body

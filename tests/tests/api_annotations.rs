@@ -3,6 +3,7 @@
 
 use lectern_tests::assert_field_error;
 use lectern_tests::pdf::{self, Page};
+use lectern_tests::Api;
 use lectern_tests::{keys, Client, Fixture, Server, StatusCode};
 use serde_json::{json, Value};
 

@@ -2,6 +2,7 @@
 //! checked against PDFs generated already turned, and every bad body refused with a message.
 
 use lectern_tests::pdf::{self, Page};
+use lectern_tests::Api;
 use lectern_tests::{assert_field_error, Client, Fixture, Server, StatusCode};
 use serde_json::{json, Value};
 

@@ -1,8 +1,10 @@
-//! Public documents and embedding (§19): the sharing settings, the four reads a public document allows
-//! without a token, the 401s and 404s around them, and the frame-ancestors policy of the SPA's pages.
+//! Public documents and embedding (§19): the four reads a public document allows without a token, the 401s and
+//! 404s around them, and the frame-ancestors policy of the SPA's pages. Who may read and change the sharing
+//! settings is in contract_permissions.rs.
 
 use lectern_tests::pdf::{self, Page};
-use lectern_tests::{assert_field_error, assert_not_found, get_ok, keys, Client, Server, StatusCode};
+use lectern_tests::Api;
+use lectern_tests::{assert_not_found, get_ok, keys, Client, Server, StatusCode};
 use reqwest::header;
 use serde_json::{json, Value};
 
@@ -128,73 +130,6 @@ async fn public_documents_are_readable_without_a_token_and_nothing_else_is() {
     for url in &urls {
         assert_eq!(status_of(&anonymous, url).await, StatusCode::NOT_FOUND, "{url}");
     }
-}
-
-#[tokio::test]
-async fn only_the_owner_changes_sharing_and_members_read_it() {
-    let server = Server::start().await;
-    let owner = server.user("owner@example.com").await;
-    let member = server.user("member@example.com").await;
-    let outsider = server.user("outsider@example.com").await;
-    let project = owner.create("/api/v3/projects/", json!({"name": "Shared"})).await;
-    server.add_member(project, "member@example.com");
-    let path = sharing_path(project);
-
-    assert_eq!(get_ok(&owner, &path).await, json!({"public_documents": false, "embed_domains": []}));
-    assert_eq!(get_ok(&member, &path).await, json!({"public_documents": false, "embed_domains": []}));
-    let (status, body) = outsider.get(&path).await;
-    assert_not_found(status, &body);
-    let (status, body) = owner.get("/api/v3/projects/999999/sharing/").await;
-    assert_not_found(status, &body);
-
-    let (status, body) = member.patch(&path, json!({"public_documents": true})).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    let (status, body) = outsider.patch(&path, json!({"public_documents": true})).await;
-    assert_not_found(status, &body);
-
-    let (status, body) = owner
-        .patch(&path, json!({"public_documents": true, "embed_domains": ["https://Intranet.Example/", "http://127.0.0.1:8080", "https://*.partner.example"]}))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let expected = json!({"public_documents": true,
-        "embed_domains": ["https://intranet.example", "http://127.0.0.1:8080", "https://*.partner.example"]});
-    assert_eq!(body, expected);
-    assert_eq!(get_ok(&member, &path).await, expected);
-    // A partial change keeps the rest.
-    let (status, body) = owner.patch(&path, json!({"public_documents": "false"})).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["embed_domains"], expected["embed_domains"]);
-    assert_eq!(body["public_documents"], false);
-
-    // Bad entries are refused by name, and nothing changes.
-    for bad in [
-        "intranet.example",
-        "ftp://files.example",
-        "https://a.example/embed",
-        "https://*",
-        "https://a.*.example",
-        "https://a.example; script-src *",
-    ] {
-        let (status, body) = owner.patch(&path, json!({"embed_domains": ["https://ok.example", bad]})).await;
-        assert_field_error(status, &body, "embed_domains");
-        assert!(body["embed_domains"][0].as_str().unwrap().contains(bad), "{bad}: {body}");
-    }
-    let too_many: Vec<String> = (0..51).map(|i| format!("https://h{i}.example")).collect();
-    let (status, body) = owner.patch(&path, json!({"embed_domains": too_many})).await;
-    assert_field_error(status, &body, "embed_domains");
-    let (status, body) = owner.patch(&path, json!({"embed_domains": "https://a.example"})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert_eq!(get_ok(&owner, &path).await["embed_domains"], expected["embed_domains"]);
-
-    // The settings are in the OpenAPI document.
-    let spec = get_ok(&server.anonymous(), "/api/v3/schema/").await;
-    assert!(spec["paths"]["/api/v3/projects/{id}/sharing/"]["patch"].is_object());
-    assert!(spec["components"]["schemas"]["ProjectSharing"].is_object());
-
-    // The project itself keeps the exact key set the SDK asserts.
-    let detail = get_ok(&owner, &format!("/api/v3/projects/{project}/")).await;
-    assert_eq!(detail.as_object().unwrap().len(), 11, "{detail}");
-    assert!(detail.get("public_documents").is_none());
 }
 
 /// A dist directory with only an index.html, enough for the SPA's pages.

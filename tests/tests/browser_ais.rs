@@ -15,6 +15,7 @@ use lectern_tests::browser::{
 };
 use lectern_tests::invoices::InvoiceProject;
 use lectern_tests::letters::LetterProject;
+use lectern_tests::Api as _;
 use lectern_tests::{get_ok, scenarios, Client as Api, Server, StatusCode};
 use serde_json::{json, Value};
 

@@ -8,6 +8,7 @@ use lectern_tests::browser::{
     click, eventually, eventually_within, find, log_in, run_scenarios, save_screenshot, text, texts, wait_text,
 };
 use lectern_tests::pdf::{self, Page};
+use lectern_tests::Api;
 use lectern_tests::{scenarios, Server, StatusCode, PROCESSING_TIMEOUT};
 use serde_json::json;
 

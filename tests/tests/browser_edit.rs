@@ -6,6 +6,7 @@ use fantoccini::{Client, Locator};
 use lectern_tests::browser::{click, eventually, fill, find, log_in, run_scenarios, wait_checked, wait_text};
 use lectern_tests::letters::{bundle, upload, LetterProject};
 use lectern_tests::pdf::{self, Page};
+use lectern_tests::Api as _;
 use lectern_tests::{scenarios, Client as Api, Server};
 use serde_json::{json, Value};
 

@@ -4,6 +4,7 @@
 use fantoccini::Client;
 use lectern_tests::browser::{click, eventually, exists, fill, find, log_in, run_scenarios, text, texts, wait_text};
 use lectern_tests::pdf::{self, Page};
+use lectern_tests::Api as _;
 use lectern_tests::{get_ok, scenarios, Client as Api, Server, StatusCode};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

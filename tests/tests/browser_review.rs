@@ -11,6 +11,7 @@ use lectern_tests::browser::{
     wait_text,
 };
 use lectern_tests::pdf::{self, Page};
+use lectern_tests::Api as _;
 use lectern_tests::{assert_field_error, scenarios, Client as Api, Fixture, Server};
 use serde_json::{json, Value};
 

@@ -12,6 +12,7 @@ use lectern_tests::browser::{
     texts, wait_count, wait_review_fields, wait_text,
 };
 use lectern_tests::pdf::{self, Page};
+use lectern_tests::Api as _;
 use lectern_tests::{get_ok, scenarios, Client as Api, Fixture, Server};
 use serde_json::{json, Value};
 

@@ -6,6 +6,7 @@ use lectern_api::ErrorBody;
 use lectern_tests::browser::{
     click, eventually, exists, fill, find, log_in, run_scenarios, save_screenshot, wait_checked, wait_text, wait_values,
 };
+use lectern_tests::Api;
 use lectern_tests::{scenarios, Server, StatusCode, PASSWORD};
 use serde_json::{json, Value};
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use lectern_tests::pdf::{self, Page};
+use lectern_tests::Api;
 use lectern_tests::{Client, Server, StatusCode};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -4,6 +4,7 @@
 use std::process::Command;
 
 use lectern_tests::pdf::{document, Page};
+use lectern_tests::Api;
 use lectern_tests::Server;
 
 #[tokio::test]

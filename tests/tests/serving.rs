@@ -1,6 +1,7 @@
 //! The server around the API: health, OpenAPI and Swagger UI, and the SPA's files with compression,
 //! cache headers and the index fallback for client routes.
 
+use lectern_tests::Api;
 use lectern_tests::{Server, StatusCode};
 
 /// A dist directory as trunk lays it out: index.html and hashed assets.

@@ -6,7 +6,8 @@ pub const MAX_NAME_CHARS: usize = 255;
 
 /// A required, trimmed, non-empty name of at most 255 characters.
 pub fn name(field: &str, value: Option<&str>) -> Result<String> {
-    let value = value.map(str::trim).unwrap_or("");
+    // DRF's words: a name not sent is required, one sent empty may not be blank.
+    let value = value.map(str::trim).ok_or_else(|| Error::required(field))?;
     if value.is_empty() {
         return Err(Error::field(field, "This field may not be blank."));
     }
@@ -54,7 +55,12 @@ mod tests {
     fn names_are_trimmed_and_bounded() {
         assert_eq!(name("name", Some("  Invoice ")).unwrap(), "Invoice");
         assert!(name("name", Some("   ")).is_err());
-        assert!(name("name", None).is_err());
+        let message = |e: Error| match e {
+            Error::Fields(f) => f["name"][0].clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(message(name("name", None).unwrap_err()), "This field is required.");
+        assert_eq!(message(name("name", Some(" ")).unwrap_err()), "This field may not be blank.");
         assert!(name("name", Some(&"x".repeat(256))).is_err());
         assert_eq!(new_name("name", None, "Old").unwrap(), "Old");
     }

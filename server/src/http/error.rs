@@ -21,6 +21,7 @@ impl IntoResponse for Error {
             Error::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, json!({ "detail": m })),
             Error::PayloadTooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, json!({ "detail": m })),
             Error::UnsupportedMediaType(m) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, json!({ "detail": m })),
+            e @ Error::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, json!({ "detail": e.to_string() })),
             Error::NotReady(m) => (StatusCode::PRECONDITION_REQUIRED, json!({ "detail": m })),
             Error::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
@@ -171,6 +172,67 @@ mod tests {
         // Internal errors are logged, never shown.
         let (status, body) = rendered(Error::Internal(anyhow::anyhow!("secret path /srv/x"))).await;
         assert_eq!((status, body), (StatusCode::INTERNAL_SERVER_ERROR, json!({"detail": "A server error occurred."})));
+    }
+
+    #[tokio::test]
+    async fn every_error_has_its_status_and_a_detail_or_the_fields() {
+        let detail = |m: &str| json!({ "detail": m });
+        let cases = [
+            (Error::Unauthorized("no".into()), StatusCode::UNAUTHORIZED, detail("no")),
+            (Error::Forbidden("owner only".into()), StatusCode::FORBIDDEN, detail("owner only")),
+            (Error::BadRequest("bad".into()), StatusCode::BAD_REQUEST, detail("bad")),
+            (Error::TooManyRequests("later".into()), StatusCode::TOO_MANY_REQUESTS, detail("later")),
+            (Error::PayloadTooLarge("big".into()), StatusCode::PAYLOAD_TOO_LARGE, detail("big")),
+            (Error::UnsupportedMediaType("xml".into()), StatusCode::UNSUPPORTED_MEDIA_TYPE, detail("xml")),
+            (
+                Error::MethodNotAllowed("PUT".into()),
+                StatusCode::METHOD_NOT_ALLOWED,
+                detail("Method \"PUT\" not allowed."),
+            ),
+            (Error::NotReady("wait".into()), StatusCode::PRECONDITION_REQUIRED, detail("wait")),
+            (
+                Error::no_such("label", 7),
+                StatusCode::BAD_REQUEST,
+                json!({"label": ["Invalid pk \"7\" - object does not exist."]}),
+            ),
+        ];
+        for (error, status, body) in cases {
+            let name = format!("{error:?}");
+            assert_eq!(rendered(error).await, (status, body), "{name}");
+        }
+    }
+
+    #[tokio::test]
+    async fn only_a_401_names_the_scheme() {
+        let resp = Error::Unauthorized("no".into()).into_response();
+        assert_eq!(resp.headers()[header::WWW_AUTHENTICATE], "Token");
+        for other in [Error::Forbidden("no".into()), Error::NotFound, Error::required("name")] {
+            assert!(!other.into_response().headers().contains_key(header::WWW_AUTHENTICATE));
+        }
+    }
+
+    #[tokio::test]
+    async fn unique_and_foreign_key_violations_are_a_400_and_other_database_errors_a_500() {
+        // A real database error, as the domain meets it: SQLite in memory, on one connection (each has its own).
+        sqlx::any::install_default_drivers();
+        let db = sqlx::any::AnyPoolOptions::new().max_connections(1).connect("sqlite::memory:").await.unwrap();
+        sqlx::query("PRAGMA foreign_keys = ON").execute(&db).await.unwrap();
+        sqlx::query("CREATE TABLE p (id INTEGER PRIMARY KEY, name TEXT UNIQUE)").execute(&db).await.unwrap();
+        sqlx::query("CREATE TABLE c (id INTEGER PRIMARY KEY, p INTEGER REFERENCES p(id))").execute(&db).await.unwrap();
+        sqlx::query("INSERT INTO p (name) VALUES ('a')").execute(&db).await.unwrap();
+        let unique = sqlx::query("INSERT INTO p (name) VALUES ('a')").execute(&db).await.unwrap_err();
+        let (status, body) = rendered(Error::from(unique)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["detail"], "An object with these values already exists.");
+        let foreign = sqlx::query("INSERT INTO c (p) VALUES (99)").execute(&db).await.unwrap_err();
+        let (status, body) = rendered(Error::from(foreign)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["detail"], "A referenced object does not exist.");
+        let syntax = sqlx::query("SELEC 1").execute(&db).await.unwrap_err();
+        assert_eq!(
+            rendered(Error::from(syntax)).await,
+            (StatusCode::INTERNAL_SERVER_ERROR, json!({"detail": "A server error occurred."}))
+        );
     }
 
     #[test]

@@ -77,6 +77,8 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
         .route("/health", get(|| async { "ok" }))
         .merge(files::router())
         .merge(ais::files_router())
+        // Applies to the routes above: a method a path does not take answers in DRF's shape, not with an empty body.
+        .method_not_allowed_fallback(method_not_allowed)
         // Uploads enforce the configured limit themselves, other bodies are capped by `error::Body`.
         .layer(axum::extract::DefaultBodyLimit::disable())
         // Swagger UI's assets are compiled into the binary (the `vendored` feature); the spec is served beside it.
@@ -93,6 +95,11 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
         }
         req
     }))
+}
+
+/// A method the path does not take; axum adds the `Allow` header.
+async fn method_not_allowed(method: axum::http::Method) -> Response {
+    crate::error::Error::MethodNotAllowed(method.to_string()).into_response()
 }
 
 fn with_api_slash(uri: &Uri) -> Option<Uri> {

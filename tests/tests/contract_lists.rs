@@ -1,12 +1,13 @@
 //! The list machinery (§1.4–1.5) on projects, categories, labels and label sets: paging with absolute
 //! `next`/`previous`, `ordering`, `fields`, `created_at_after`/`_before`, the `project` filter, and the
-//! 400s for malformed parameters. Each check runs once per resource.
+//! 400s for malformed parameters. Each check runs once per resource, in-process (`TestApp`).
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use lectern_tests::assert_field_error;
-use lectern_tests::{away_from_midnight, ids, keys, utc_date, Client, Server, StatusCode};
+use lectern_tests::app::{AppClient, TestApp};
+use lectern_tests::{assert_field_error, Api};
+use lectern_tests::{away_from_midnight, ids, keys, utc_date, StatusCode};
 use serde_json::{json, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -28,7 +29,7 @@ impl Kind {
     }
 
     /// Creates one item named `name` (in `project`, for everything but projects) and returns its id.
-    async fn create(self, client: &Client, project: i64, name: &str) -> i64 {
+    async fn create(self, client: &AppClient, project: i64, name: &str) -> i64 {
         let body = match self {
             Kind::Projects => json!({"name": name}),
             _ => json!({"project": project, "name": name}),
@@ -42,17 +43,17 @@ impl Kind {
     }
 }
 
-/// A server, a user and, except for projects, two projects of that user to put items in.
+/// An app, a user and, except for projects, two projects of that user to put items in.
 struct Env {
-    server: Server,
-    client: Client,
+    app: TestApp,
+    client: AppClient,
     projects: [i64; 2],
 }
 
 impl Env {
     async fn new(kind: Kind) -> Env {
-        let server = Server::start().await;
-        let client = server.user("ann@example.com").await;
+        let app = TestApp::new().await;
+        let client = app.user("ann@example.com").await;
         let projects = if kind == Kind::Projects {
             [0, 0]
         } else {
@@ -61,7 +62,7 @@ impl Env {
                 client.create("/api/v3/projects/", json!({"name": "Second"})).await,
             ]
         };
-        Env { server, client, projects }
+        Env { app, client, projects }
     }
 
     /// Creates items with these names, in order, in the first project.
@@ -110,7 +111,7 @@ fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 async fn paging_returns_every_item_once(kind: Kind) {
     let env = Env::new(kind).await;
     let created = env.items(kind, &SEVEN).await;
-    let base = format!("{}{}", env.server.base, kind.path());
+    let base = format!("{}{}", env.app.base, kind.path());
 
     let first = env.ok(&kind.list("limit=3")).await;
     assert_eq!(keys(&first), ["count", "next", "previous", "results"]);
@@ -323,7 +324,7 @@ async fn project_filter_narrows_the_list(kind: Kind) {
     assert_eq!(env.ok(&kind.list(&format!("project={p2}"))).await["count"], 2);
 
     // Another user's project, or one that does not exist, lists nothing.
-    let bob = env.server.user("bob@example.com").await;
+    let bob = env.app.user("bob@example.com").await;
     let theirs = bob.fixture("Bob's").await;
     for project in [theirs.project, 999_999] {
         let page = env.ok(&kind.list(&format!("project={project}"))).await;
@@ -345,7 +346,7 @@ async fn paths_without_the_trailing_slash_work(kind: Kind) {
     assert_eq!(page["count"], 3);
     assert_eq!(ids(results(&page)), [created[2], created[1]]);
     let next = page["next"].as_str().unwrap();
-    assert!(next.starts_with(&env.server.base), "{next}");
+    assert!(next.starts_with(&env.app.base), "{next}");
     assert_eq!(ids(results(&env.ok(next).await)), [created[0]]);
     assert_eq!(env.ok(bare).await, env.ok(kind.path()).await);
 
