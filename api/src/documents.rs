@@ -174,7 +174,8 @@ pub struct ProposedPart {
     pub pages: Vec<ProposedPage>,
     /// The likeliest category, if any.
     pub category: Option<i64>,
-    /// Up to three candidates, likeliest first.
+    /// Up to three candidates, likeliest first; none when the splitting AI had no categorization AI to ask.
+    #[serde(default)]
     pub categories: Vec<CategoryCandidate>,
 }
 

@@ -6,6 +6,7 @@ use tokio::sync::Notify;
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::domain::documents::text_index::IndexCache;
 use crate::domain::users::LoginLimiter;
 use crate::storage::Storage;
 
@@ -17,6 +18,8 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     /// Wakes the in-process workers when a job is queued.
     pub jobs_queued: Arc<Notify>,
+    /// The documents' text indexes read last.
+    pub text_indexes: Arc<IndexCache>,
 }
 
 impl AppState {
@@ -28,6 +31,7 @@ impl AppState {
             config: Arc::new(config),
             login_limiter: Arc::default(),
             jobs_queued: Arc::default(),
+            text_indexes: Arc::default(),
         })
     }
 }

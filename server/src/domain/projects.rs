@@ -357,7 +357,7 @@ mod tests {
 
         let blank = create(db, owner, ProjectWrite { name: Some(" ".into()), ..Default::default() }).await;
         assert_eq!(refusal(blank), "400 name: This field may not be blank.");
-        assert_eq!(refusal(create(db, owner, ProjectWrite::default()).await), "400 name: This field may not be blank.");
+        assert_eq!(refusal(create(db, owner, ProjectWrite::default()).await), "400 name: This field is required.");
     }
 
     #[tokio::test]

@@ -8,6 +8,7 @@
 //! the fields sent. A list is stored all or none.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use lectern_api::annotations::{AnnotationSpan, AnnotationWrite, BulkUpdate, SpanInput};
 use lectern_api::documents::Document;
@@ -87,7 +88,7 @@ async fn prepare(
     state: &AppState,
     user: Option<i64>,
     write: AnnotationWrite,
-    indexes: &mut HashMap<i64, TextIndex>,
+    indexes: &mut HashMap<i64, Arc<TextIndex>>,
 ) -> Result<Prepared> {
     let db = &state.db;
     let doc_id = write.document.ok_or_else(|| Error::required("document"))?;
@@ -213,7 +214,10 @@ pub async fn update(state: &AppState, user: i64, id: i64, w: AnnotationWrite) ->
         None
     };
     let resolved = match &w.span {
-        Some(span) => Some(spans::resolve(&text::index(state, doc.id).await?, &doc, span)?),
+        Some(span) => {
+            let index = text::index(state, doc.id).await?;
+            Some(spans::resolve(&index, &doc, span)?)
+        }
         None => None,
     };
     let bbox = match &w.selection_bbox {

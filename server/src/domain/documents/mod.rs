@@ -20,6 +20,7 @@ pub mod processing;
 pub mod review;
 pub mod sets;
 pub mod text;
+pub mod text_index;
 pub mod upload;
 
 pub const LIST: ListSpec = ListSpec {

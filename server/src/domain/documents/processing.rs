@@ -8,7 +8,7 @@ use std::path::Path;
 use lectern_api::documents::{status, ProposedPart};
 use lectern_api::geometry::{CharBox, Entity};
 
-use super::file_key;
+use super::{file_key, random_hex};
 use crate::db::{self, Db, Flag};
 use crate::domain::jobs;
 use crate::error::Result;
@@ -101,7 +101,10 @@ pub struct ReadText<'a> {
 /// waits for categorization.
 pub async fn store_text(state: &AppState, id: i64, read: ReadText<'_>) -> Result<()> {
     let bbox: BTreeMap<String, &CharBox> = read.chars.iter().map(|(o, b)| (o.to_string(), b)).collect();
-    let bbox_key = file_key(id, "bbox.json");
+    // A new key for each version of the text: the text indexes are cached by it (`text::IndexCache`).
+    let old_bbox: Option<Option<String>> =
+        sqlx::query_scalar("SELECT bbox_key FROM documents WHERE id = $1").bind(id).fetch_optional(&state.db).await?;
+    let bbox_key = file_key(id, &format!("bbox-{}.json", random_hex()));
     state.storage.put(&bbox_key, serde_json::to_vec(&serde_json::json!({ "bbox": bbox }))?).await?;
     let ocr_pdf_key = match read.ocr_pdf {
         Some(pdf) => {
@@ -145,6 +148,9 @@ pub async fn store_text(state: &AppState, id: i64, read: ReadText<'_>) -> Result
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    if let Some(old) = old_bbox.flatten() {
+        state.storage.delete(&old).await?;
+    }
     Ok(())
 }
 

@@ -290,10 +290,7 @@ mod tests {
         assert_eq!(refused, format!("400 labels: Invalid pk \"{}\" - object does not exist.", foreign.total));
         let taken = refusal(create(db, project, named("Invoice")).await);
         assert_eq!(taken, "400 name: A label set or category named \"Invoice\" already exists in this project.");
-        assert_eq!(
-            refusal(create(db, project, LabelSetWrite::default()).await),
-            "400 name: This field may not be blank."
-        );
+        assert_eq!(refusal(create(db, project, LabelSetWrite::default()).await), "400 name: This field is required.");
     }
 
     #[tokio::test]
