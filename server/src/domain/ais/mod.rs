@@ -316,7 +316,7 @@ mod tests {
 
     use std::time::Duration;
 
-    use lectern_api::ais::{CategoryEvaluation, Evaluation};
+    use lectern_api::ais::{CategoryAi, CategoryEvaluation, Evaluation};
 
     use crate::domain::list::{self, Params};
     use crate::testing::{refusal, Fixture};
@@ -346,7 +346,7 @@ mod tests {
         let schema = fx.schema(project).await;
         let made = create(state, owner, AiKind::Extraction, Some(schema.category), Some("First".into())).await.unwrap();
         let AnyAi::Extraction(ai) = &made else { panic!("{made:?}") };
-        assert_eq!((ai.project, ai.category, ai.description.as_str()), (project, schema.category, "First"));
+        assert_eq!((ai.project, ai.category, ai.description.as_str()), (project, Some(schema.category), "First"));
         assert_eq!(
             (ai.status.as_str(), ai.progress, ai.active, ai.evaluation.is_none()),
             (status::QUEUED, 0.0, false, true)
