@@ -46,10 +46,12 @@ fn header<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Option<&'a st
 }
 
 /// The dashboard in a browser: axios with `Authorization: Token …`, `Accept-Language` and JSON bodies; from
-/// another origin, every call is preceded by the preflight the browser sends (those headers are not safelisted).
+/// another origin (`cross`), every call is preceded by the preflight the browser sends (those headers are not
+/// safelisted) and carries `Origin`; from the same origin only writes carry it, as in Chromium.
 struct Dashboard {
     client: Client,
-    origin: Option<&'static str>,
+    origin: String,
+    cross: bool,
 }
 
 impl Dashboard {
@@ -90,24 +92,26 @@ impl Dashboard {
     }
 
     async fn send(&self, method: Method, path: &str, body: Option<Value>) -> reqwest::Response {
-        if let Some(origin) = self.origin {
-            self.preflight(origin, &method, path, body.is_some()).await;
+        if self.cross {
+            self.preflight(&self.origin, &method, path, body.is_some()).await;
         }
         let mut req = self
             .client
             .request(method.clone(), &self.url(path))
             .header(header::ACCEPT, "application/json, text/plain, */*")
             .header(header::ACCEPT_LANGUAGE, "en-en");
-        if let Some(origin) = self.origin {
-            req = req.header(header::ORIGIN, origin);
+        if self.cross || !matches!(method, Method::GET | Method::HEAD) {
+            req = req.header(header::ORIGIN, &self.origin);
         }
         if let Some(body) = body {
             req = req.json(&body);
         }
         let resp = req.send().await.unwrap();
-        if let Some(origin) = self.origin {
-            let granted = header(resp.headers(), header::ACCESS_CONTROL_ALLOW_ORIGIN);
-            assert_eq!(granted, Some(origin), "{method} {path}: the browser would hide the answer");
+        let granted = header(resp.headers(), header::ACCESS_CONTROL_ALLOW_ORIGIN);
+        if self.cross {
+            assert_eq!(granted, Some(self.origin.as_str()), "{method} {path}: the browser would hide the answer");
+        } else {
+            assert_eq!(granted, None, "{method} {path}: same-origin needs no grant");
         }
         resp
     }
@@ -184,7 +188,8 @@ fn assert_annotation(a: &Value, label: i64) {
 /// One full-mode review session of §23 in the dashboard's order, with its bodies.
 async fn review_session(cross_origin: bool) {
     let (server, client, fixture, doc) = setup(&[("LECTERN_CORS_ORIGINS", ORIGIN)]).await;
-    let dvui = Dashboard { client, origin: cross_origin.then_some(ORIGIN) };
+    let origin = if cross_origin { ORIGIN.to_owned() } else { server.base.clone() };
+    let dvui = Dashboard { client, origin, cross: cross_origin };
     let [total, date] = [fixture.labels[0], fixture.labels[1]];
     let id = doc["id"].as_i64().unwrap();
     // DVUI takes the id from its URL: a string in every body.
@@ -479,6 +484,11 @@ async fn only_configured_origins_are_granted() {
     }
     let (_, h) = from_origin(&client, ORIGIN, "/health").await;
     assert!(!h.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
+    // The API's own origin needs no grant; every answer varies by origin for caches.
+    let (status, h) = from_origin(&client, &server.base, docs).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!h.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN), "{h:?}");
+    assert!(h.get_all(header::VARY).iter().any(|v| v.to_str().unwrap().contains("Origin")), "{h:?}");
 
     // No setting: nothing is granted, and an OPTIONS that is no preflight is still refused.
     let plain = Server::start().await;

@@ -86,19 +86,33 @@ async fn grant(state: &AppState, origin: &str) -> Grant {
 
 /// The middleware: answers preflights and adds the grant to the other answers of covered paths.
 pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if !covered(req.uri().path()) {
+        return next.run(req).await;
+    }
     let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(normalise);
-    let (Some(origin), true) = (origin, covered(req.uri().path())) else { return next.run(req).await };
+    // Browsers send `Origin` on same-origin writes too; those need no grant (and no lookup).
+    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_ascii_lowercase);
+    let cross_origin = origin.filter(|o| o.split_once("://").map(|(_, authority)| authority) != host.as_deref());
+    let Some(origin) = cross_origin else {
+        let mut resp = next.run(req).await;
+        vary(resp.headers_mut());
+        return resp;
+    };
     let preflight =
         req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     let grant = grant(&state, &origin).await;
     let mut resp = if preflight { StatusCode::OK.into_response() } else { next.run(req).await };
+    vary(resp.headers_mut());
     add_headers(resp.headers_mut(), &origin, &grant, preflight);
     resp
 }
 
-fn add_headers(headers: &mut HeaderMap, origin: &str, grant: &Grant, preflight: bool) {
-    // The answer depends on the origin, so caches must keep them apart.
+/// The answer depends on the origin, so caches must keep the answers to different origins apart.
+fn vary(headers: &mut HeaderMap) {
     headers.append(header::VARY, HeaderValue::from_static("Origin"));
+}
+
+fn add_headers(headers: &mut HeaderMap, origin: &str, grant: &Grant, preflight: bool) {
     let allow_origin = match grant {
         Grant::Nothing => return,
         Grant::Anyone => HeaderValue::from_static("*"),
