@@ -92,7 +92,7 @@ async fn body_value<S: Send + Sync>(req: Request, state: &S) -> Result<(Value, I
 }
 
 /// Parses JSON into a value, turning serde's error into a DRF-shaped one.
-pub fn parse_json(bytes: &[u8]) -> Result<Value> {
+fn parse_json(bytes: &[u8]) -> Result<Value> {
     serde_json::from_slice(bytes).map_err(|e| Error::BadRequest(format!("JSON parse error - {e}")))
 }
 
