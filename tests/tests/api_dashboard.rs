@@ -41,7 +41,7 @@ fn offset(text: &str, needle: &str) -> usize {
     text[..text.find(needle).unwrap_or_else(|| panic!("{needle} not in {text}"))].chars().count()
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+fn header(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
