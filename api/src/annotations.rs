@@ -139,7 +139,6 @@ pub struct AnnotationMetadata {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Checkbox {
-    #[serde(deserialize_with = "crate::lenient::bool")]
     pub is_checked: bool,
 }
 
@@ -263,9 +262,8 @@ pub struct AnnotationWrite {
     #[serde(with = "crate::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<PageBox>))]
     pub selection_bbox: Option<Option<PageBox>>,
-    #[serde(deserialize_with = "crate::lenient::opt_bool")]
     pub is_correct: Option<bool>,
-    #[serde(alias = "is_revised", deserialize_with = "crate::lenient::opt_bool")]
+    #[serde(alias = "is_revised")]
     pub revised: Option<bool>,
     pub confidence: Option<f64>,
     pub origin: Option<String>,
@@ -286,9 +284,9 @@ impl AnnotationWrite {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct BulkUpdate {
     pub ids: Vec<i64>,
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
+    #[serde(default)]
     pub is_correct: Option<bool>,
-    #[serde(default, deserialize_with = "crate::lenient::opt_bool")]
+    #[serde(default)]
     pub revised: Option<bool>,
 }
 
@@ -358,8 +356,9 @@ mod tests {
         let cleared: AnnotationWrite = serde_json::from_value(json!({"selection_bbox": null})).unwrap();
         assert_eq!(cleared.selection_bbox, Some(None));
         assert_eq!(AnnotationWrite::default().selection_bbox, None);
-        let checked: AnnotationWrite =
-            serde_json::from_value(json!({"metadata": {"checkbox": {"is_checked": "True"}}, "is_revised": 1})).unwrap();
+        let body = json!({"metadata": {"checkbox": {"is_checked": "True"}}, "is_revised": 1, "document": "4"});
+        let checked: AnnotationWrite = crate::lenient::from_value(body, crate::lenient::Input::Json).unwrap();
+        assert_eq!(checked.document, Some(4));
         assert_eq!(checked.metadata.and_then(|m| m.checkbox).map(|c| c.is_checked), Some(true));
         assert_eq!(checked.revised, Some(true));
     }

@@ -115,9 +115,7 @@ pub struct DocumentWrite {
     #[serde(with = "crate::nullable")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub category: Option<Option<i64>>,
-    #[serde(deserialize_with = "crate::lenient::opt_bool")]
     pub category_is_revised: Option<bool>,
-    #[serde(deserialize_with = "crate::lenient::opt_bool")]
     pub is_reviewed: Option<bool>,
     pub dataset_status: Option<i64>,
     /// An email of a project member (or the legacy user id), or null to clear it.
@@ -126,13 +124,29 @@ pub struct DocumentWrite {
     pub assignee: Option<Option<UserRef>>,
 }
 
-/// A user named in a write body: by email, or by id as the legacy SDK sends it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// A user named in a write body: by email, or by id as the legacy SDK sends it (`5` or, from a form, `"5"`:
+/// an email is never all digits).
+#[derive(Debug, Clone, Serialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(untagged)]
 pub enum UserRef {
     Id(i64),
     Email(String),
+}
+
+impl<'de> Deserialize<'de> for UserRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<UserRef, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Id(i64),
+            Text(String),
+        }
+        Ok(match Raw::deserialize(d)? {
+            Raw::Id(id) => UserRef::Id(id),
+            Raw::Text(text) => text.trim().parse().map(UserRef::Id).unwrap_or(UserRef::Email(text)),
+        })
+    }
 }
 
 impl std::fmt::Display for UserRef {

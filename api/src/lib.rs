@@ -9,6 +9,7 @@ pub mod ais;
 pub mod annotations;
 pub mod documents;
 pub mod geometry;
+pub mod lenient;
 pub mod review;
 
 /// A field that may be absent (`None`), null (`Some(None)`) or set (`Some(Some(v))`).
@@ -43,63 +44,6 @@ pub struct Paginated<T> {
 /// The default and the largest `limit` a list endpoint accepts.
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
 pub const MAX_PAGE_SIZE: u64 = 1000;
-
-/// Booleans as clients send them: JSON `true`, or the strings `"True"`, `"false"`, `"1"`, `"0"` of forms
-/// and of the SDK's multipart bodies.
-pub mod lenient {
-    use serde::{de, Deserializer};
-    use std::fmt;
-
-    pub fn parse_bool(value: &str) -> Option<bool> {
-        match value.trim().to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" | "on" => Some(true),
-            "false" | "0" | "no" | "off" => Some(false),
-            _ => None,
-        }
-    }
-
-    pub fn bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-        opt_bool(d)?.ok_or_else(|| de::Error::invalid_type(de::Unexpected::Option, &"a boolean"))
-    }
-
-    pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-        struct V;
-        impl<'de> de::Visitor<'de> for V {
-            type Value = Option<bool>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a boolean")
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-                Ok(Some(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                match v {
-                    0 | 1 => Ok(Some(v == 1)),
-                    _ => Err(E::invalid_value(de::Unexpected::Unsigned(v), &self)),
-                }
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                match u64::try_from(v) {
-                    Ok(v) => self.visit_u64(v),
-                    Err(_) => Err(E::invalid_value(de::Unexpected::Signed(v), &self)),
-                }
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                parse_bool(v).map(Some).ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                d.deserialize_any(self)
-            }
-        }
-        d.deserialize_option(V)
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Auth (§2)
@@ -155,14 +99,11 @@ pub struct Project {
 #[serde(default)]
 pub struct ProjectWrite {
     pub name: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_bool")]
     pub priority_processing: Option<bool>,
     pub ocr_method: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_bool")]
     pub auto_rotate_documents: Option<bool>,
     pub decimal_separator: Option<String>,
     pub auto_delete_documents_after_days: Option<i64>,
-    #[serde(deserialize_with = "lenient::opt_bool")]
     pub enable_translated_strings: Option<bool>,
 }
 
@@ -182,7 +123,6 @@ pub struct ProjectSharing {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(default)]
 pub struct ProjectSharingWrite {
-    #[serde(deserialize_with = "lenient::opt_bool")]
     pub public_documents: Option<bool>,
     pub embed_domains: Option<Vec<String>>,
 }
@@ -293,10 +233,8 @@ pub struct LabelSetWrite {
     pub name: Option<String>,
     pub api_name: Option<String>,
     pub description: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_bool")]
     pub has_multiple_annotation_sets: Option<bool>,
     /// Legacy name of `has_multiple_annotation_sets`.
-    #[serde(deserialize_with = "lenient::opt_bool")]
     pub has_multiple_sections: Option<bool>,
     pub categories: Option<Vec<i64>>,
     pub labels: Option<Vec<i64>>,
@@ -343,7 +281,6 @@ pub struct LabelWrite {
     pub description: Option<String>,
     pub data_type: Option<String>,
     pub get_data_type_display: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_bool")]
     pub has_multiple_top_candidates: Option<bool>,
     pub threshold: Option<f64>,
     pub label_sets: Option<Vec<i64>>,
@@ -432,10 +369,12 @@ mod tests {
         for (text, expected) in
             [("true", Some(true)), ("\"True\"", Some(true)), ("\"0\"", Some(false)), ("1", Some(true)), ("null", None)]
         {
-            let w: LabelWrite = serde_json::from_str(&format!(r#"{{"has_multiple_top_candidates": {text}}}"#)).unwrap();
+            let body = serde_json::from_str(&format!(r#"{{"has_multiple_top_candidates": {text}}}"#)).unwrap();
+            let w: LabelWrite = lenient::from_value(body, lenient::Input::Json).unwrap();
             assert_eq!(w.has_multiple_top_candidates, expected, "{text}");
         }
-        assert!(serde_json::from_str::<LabelWrite>(r#"{"has_multiple_top_candidates": "perhaps"}"#).is_err());
+        let perhaps = serde_json::json!({"has_multiple_top_candidates": "perhaps"});
+        assert!(lenient::from_value::<LabelWrite>(perhaps, lenient::Input::Json).is_err());
         assert_eq!(ProjectWrite::default().priority_processing, None);
     }
 

@@ -30,6 +30,11 @@ pub struct Config {
     /// Webhook hosts allowed although they are loopback or private addresses (comma-separated IPs).
     #[arg(long, env = "LECTERN_WEBHOOK_ALLOW", value_delimiter = ',', global = true)]
     pub webhook_allow: Vec<std::net::IpAddr>,
+    /// Origins whose pages may call the API and fetch files and page images (CORS), comma-separated:
+    /// `https://review.example`, `https://*.example.com` for subdomains, or `*` for anyone without credentials.
+    /// Each project's embedding origins are allowed too.
+    #[arg(long, env = "LECTERN_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
 }
 
 impl Config {

@@ -65,6 +65,7 @@ impl Fixture {
             workers: 0,
             job_stale_secs: 120,
             webhook_allow: Vec::new(),
+            cors_origins: Vec::new(),
         };
         Fixture { state: AppState::new(db, config).unwrap(), dir, postgres }
     }

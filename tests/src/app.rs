@@ -62,6 +62,7 @@ impl TestApp {
             workers: 1,
             job_stale_secs: env["LECTERN_JOB_STALE_SECS"].parse().unwrap(),
             webhook_allow: vec![env["LECTERN_WEBHOOK_ALLOW"].parse().unwrap()],
+            cors_origins: Vec::new(),
         };
         change(&mut config);
         // As `main` does for `serve`.

@@ -59,7 +59,7 @@ pub enum Arg {
     Bool(bool),
 }
 
-fn bind_all<'q, Q>(mut q: Q, args: Vec<Arg>, bind: impl Fn(Q, Arg) -> Q) -> Q {
+fn bind_all<Q>(mut q: Q, args: Vec<Arg>, bind: impl Fn(Q, Arg) -> Q) -> Q {
     for arg in args {
         q = bind(q, arg);
     }

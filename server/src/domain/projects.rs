@@ -194,6 +194,13 @@ pub async fn public_sharing_of_document(db: &Db, document: i64) -> Result<Option
     Ok(settings.public_documents.then_some(settings))
 }
 
+/// Every origin some project lets embed its documents, which CORS allows too (`http::cors`).
+pub async fn embedding_origins(db: &Db) -> Result<Vec<String>> {
+    let lists: Vec<Json<Vec<String>>> =
+        sqlx::query_scalar("SELECT embed_domains FROM projects WHERE embed_domains <> '[]'").fetch_all(db).await?;
+    Ok(lists.into_iter().flat_map(|l| l.0).collect())
+}
+
 /// Writes the sharing settings sent; the others keep their values.
 pub async fn update_sharing(db: &Db, project: i64, body: ProjectSharingWrite) -> Result<()> {
     let current = sharing(db, project).await?;

@@ -131,8 +131,11 @@ pub async fn revoke_token(db: &Db, user_id: i64) -> Result<()> {
 /// until the window has passed. Kept in memory, so it is per server process.
 #[derive(Default)]
 pub struct LoginLimiter {
-    failures: Mutex<HashMap<(String, Option<IpAddr>), Vec<Instant>>>,
+    failures: Mutex<HashMap<Attempt, Vec<Instant>>>,
 }
+
+/// An account and the address a login came from.
+type Attempt = (String, Option<IpAddr>);
 
 const MAX_FAILURES: usize = 5;
 const WINDOW: Duration = Duration::from_secs(15 * 60);

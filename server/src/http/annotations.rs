@@ -4,7 +4,6 @@
 //! reads its `id`), a list with a list (DVUI's table tool posts one). The rules of the writes are in
 //! `domain::annotations::write`.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -14,7 +13,7 @@ use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::AuthUser;
-use super::error::{one_or_many, Body, PathId};
+use super::error::{Body, OneOrMany, PathId};
 use super::list::{respond, Fields, ListRequest};
 use crate::domain::annotations::{self, write};
 use crate::error::{Error, Result};
@@ -46,9 +45,8 @@ async fn list_annotations(State(state): State<AppState>, user: AuthUser, req: Li
 async fn create_annotations(
     State(state): State<AppState>,
     user: AuthUser,
-    body: Bytes,
+    Body(OneOrMany { items, is_list }): Body<OneOrMany<AnnotationWrite>>,
 ) -> Result<(StatusCode, Json<Value>)> {
-    let (items, is_list) = one_or_many::<AnnotationWrite>(&body)?;
     let ids = write::create(&state, Some(user.id), items.into_iter().map(|w| (w, None)).collect()).await?;
     let mut created = annotations::load(&state.db, &ids).await?;
     let answer = if is_list { respond(created)? } else { respond(created.pop().ok_or(Error::NotFound)?)? };

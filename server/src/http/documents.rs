@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use lectern_api::documents::{Document, DocumentDetail, DocumentWrite};
+use lectern_api::lenient::{self, Input};
 use lectern_api::Paginated;
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
@@ -80,7 +81,7 @@ async fn get_document(
 struct UploadFields {
     project: Option<i64>,
     category: Option<i64>,
-    #[serde(default, deserialize_with = "lectern_api::lenient::opt_bool")]
+    #[serde(default)]
     sync: Option<bool>,
     callback_url: Option<String>,
     callback_status_code: Option<i64>,
@@ -117,7 +118,7 @@ async fn read_upload(state: &AppState, mut multipart: Multipart) -> Result<(Opti
         Error::BadRequest(format!("Could not read the multipart body: {}", e.body_text()))
     };
     let mut file = None;
-    let mut fields = serde_json::Map::new();
+    let mut fields = Vec::new();
     while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or("").to_owned();
         if name == "data_file" {
@@ -154,13 +155,11 @@ async fn read_upload(state: &AppState, mut multipart: Multipart) -> Result<(Opti
             }
             // Optional fields sent empty count as absent, as the SDK's `requests` may send them.
             if !text.trim().is_empty() {
-                let value =
-                    text.trim().parse::<i64>().map(Value::from).unwrap_or(Value::String(text.trim().to_owned()));
-                fields.insert(name, value);
+                fields.push((name, text.trim().to_owned()));
             }
         }
     }
-    Ok((file, from_value(Value::Object(fields))?))
+    Ok((file, from_value(lenient::form_value(fields), Input::Form)?))
 }
 
 /// Upload a document (multipart/form-data). The original is stored before the answer; processing runs as

@@ -1,11 +1,15 @@
 //! The domain's errors as DRF-shaped JSON responses, and the extractors of bodies and path ids whose
 //! rejections use that shape.
 
+use axum::extract::multipart::{Multipart, MultipartError};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{header, request::Parts, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::de::DeserializeOwned;
+use lectern_api::lenient::{self, Input};
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
@@ -36,87 +40,129 @@ impl IntoResponse for Error {
     }
 }
 
-/// The largest JSON or form body; uploads (multipart) have their own, configurable limit.
+/// The largest JSON, form or multipart body; uploads (`POST documents/`) have their own, configurable limit.
 const MAX_BODY_BYTES: usize = 16 << 20;
 
-/// A request body, JSON or form-encoded, deserialised into `T` with errors that name the field.
+/// A request body, JSON, form-encoded or multipart, deserialised into `T` with DRF's coercions
+/// (`lectern_api::lenient`: `"1"` for an integer, `"True"` for a boolean, …) and errors that name the field.
+/// DRF parses all three content types on every view and then validates the same way.
 pub struct Body<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = Error;
 
-    async fn from_request(req: Request, _: &S) -> Result<Self> {
-        let content_type =
-            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
-        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES).await.map_err(|_| {
-            Error::PayloadTooLarge(format!("The request body is larger than {} MB.", MAX_BODY_BYTES >> 20))
-        })?;
-        if content_type.starts_with("application/x-www-form-urlencoded") {
-            return serde_html_form::from_bytes(&bytes).map(Body).map_err(|e| form_error(&e.to_string()));
-        }
-        if !(content_type.is_empty() || content_type.starts_with("application/json")) {
-            return Err(Error::UnsupportedMediaType(format!(
-                "Unsupported media type \"{content_type}\" in request; send application/json or a form."
-            )));
-        }
-        let value: Value = parse_json(if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes })?;
-        // serde reads a struct from a JSON array too, positionally; a body must be an object, as in DRF.
-        if !value.is_object() {
-            return Err(Error::BadRequest("Invalid data. Expected a JSON object.".into()));
-        }
-        from_value(value).map(Body)
+    async fn from_request(req: Request, state: &S) -> Result<Self> {
+        let (value, input) = body_value(req, state).await?;
+        from_value(value, input).map(Body)
     }
 }
 
-/// Parses JSON into `T`, turning serde's error into a DRF-shaped one.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| Error::BadRequest(format!("JSON parse error - {e}")))?;
-    from_value(value)
+/// The body as one value: JSON as sent (an empty body is `{}`), the fields of a form or a multipart body as
+/// text, shaped by `lenient::form_value`.
+async fn body_value<S: Send + Sync>(req: Request, state: &S) -> Result<(Value, Input)> {
+    let content_type =
+        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| Error::PayloadTooLarge(format!("The request body is larger than {} MB.", MAX_BODY_BYTES >> 20)))?;
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        return Ok((lenient::form_value(form_urlencoded::parse(&bytes).into_owned()), Input::Form));
+    }
+    if content_type.starts_with("multipart/form-data") {
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        let mut multipart = Multipart::from_request(req, state)
+            .await
+            .map_err(|e| Error::BadRequest(format!("Could not read the multipart body: {}", e.body_text())))?;
+        let unreadable =
+            |e: MultipartError| Error::BadRequest(format!("Could not read the multipart body: {}", e.body_text()));
+        let mut fields = Vec::new();
+        while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+            let name = field.name().unwrap_or("").to_owned();
+            fields.push((name, field.text().await.map_err(unreadable)?));
+        }
+        return Ok((lenient::form_value(fields), Input::Form));
+    }
+    if !(content_type.is_empty() || content_type.starts_with("application/json")) {
+        return Err(Error::UnsupportedMediaType(format!(
+            "Unsupported media type \"{content_type}\" in request; send application/json, a form or multipart/form-data."
+        )));
+    }
+    let value = parse_json(if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes })?;
+    Ok((value, Input::Json))
 }
 
-/// Deserialises a JSON value into `T`; a wrong type or a missing field names the body's field. A problem
-/// inside a field (`selection_bbox.x1`) is the field's, with the rest of the path in the message, as DRF nests
-/// the errors of a nested object under its field.
-pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
+/// Parses JSON into a value, turning serde's error into a DRF-shaped one.
+fn parse_json(bytes: &[u8]) -> Result<Value> {
+    serde_json::from_slice(bytes).map_err(|e| Error::BadRequest(format!("JSON parse error - {e}")))
+}
+
+/// Deserialises a body's value into `T` with DRF's coercions; a wrong type or a missing field names the body's
+/// field. A problem inside a field (`selection_bbox.x1`) is the field's, with the rest of the path in the
+/// message, as DRF nests the errors of a nested object under its field.
+pub fn from_value<T: DeserializeOwned>(value: Value, input: Input) -> Result<T> {
+    serde_path_to_error::deserialize(lenient::Deserializer::new(value, input)).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
         let (path, message) = match message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
             Some(field) if path == "." => return Error::required(field),
             Some(field) => (format!("{path}.{field}"), "This field is required.".to_owned()),
+            None if path == "." && lenient::is_drf_message(&message) => return Error::BadRequest(message),
             None if path == "." => return Error::BadRequest(format!("Invalid data: {message}")),
             None => (path, type_message(&message)),
         };
-        match path.find(['.', '[']) {
-            Some(at) => {
-                let inner = path[at..].trim_start_matches('.');
-                Error::field(&path[..at], format!("{inner}: {message}"))
-            }
-            None => Error::field(&path, message),
+        // In a list body (`[1].document`) the item's index goes into the message, the field names the error.
+        let named = path.trim_start_matches(|c: char| c == '[' || c == ']' || c == '.' || c.is_ascii_digit());
+        let items = path[..path.len() - named.len()].trim_end_matches('.');
+        let (field, rest) = named.split_at(named.find(['.', '[']).unwrap_or(named.len()));
+        let inner = format!("{items}{}", if items.is_empty() { rest.trim_start_matches('.') } else { rest });
+        match (field, inner.as_str()) {
+            ("", _) => Error::BadRequest(format!("{path}: {message}")),
+            (field, "") => Error::field(field, message),
+            (field, inner) => Error::field(field, format!("{inner}: {message}")),
         }
     })
 }
 
-/// DRF's wording for a value of the wrong type, with serde's detail when it has no match.
+/// DRF's wording for a value of the wrong type: the coercing deserializer's own messages, and an integer out
+/// of its type's range (a negative page index) as an invalid integer; serde's detail when it has no match.
 fn type_message(serde_message: &str) -> String {
+    if lenient::is_drf_message(serde_message) {
+        return serde_message.to_owned();
+    }
     let expected = serde_message.rsplit("expected ").next().unwrap_or("");
     match expected {
-        e if e.starts_with("i64") || e.starts_with("u64") || e.starts_with("i32") => {
-            "A valid integer is required.".into()
+        e if ["i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize"].contains(&e) => {
+            lenient::INVALID_INTEGER.into()
         }
-        e if e.starts_with("f64") => "A valid number is required.".into(),
-        e if e.starts_with("a boolean") => "Must be a valid boolean.".into(),
-        e if e.starts_with("a string") => "Not a valid string.".into(),
-        e if e.starts_with("a sequence") => "Expected a list of items.".into(),
         _ => format!("Invalid value: {serde_message}"),
     }
 }
 
-fn form_error(message: &str) -> Error {
-    match message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
-        Some(field) => Error::required(field),
-        None => Error::BadRequest(format!("Invalid form data: {message}")),
+/// A body that is one object or a list of them (DRF's `many=True` on a list body), and whether it was a list.
+pub struct OneOrMany<T> {
+    pub items: Vec<T>,
+    pub is_list: bool,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = OneOrMany<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object or a list of objects")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Self::Value, A::Error> {
+                let items = Vec::deserialize(SeqAccessDeserializer::new(seq))?;
+                Ok(OneOrMany { items, is_list: true })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Self::Value, A::Error> {
+                let item = T::deserialize(MapAccessDeserializer::new(map))?;
+                Ok(OneOrMany { items: vec![item], is_list: false })
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
     }
 }
 
@@ -137,15 +183,6 @@ impl PathId {
     /// An id in a path: a positive integer; anything else names nothing.
     pub fn parse(raw: &str) -> Result<i64> {
         raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or(Error::NotFound)
-    }
-}
-
-/// A JSON body that is one object or a list of them, and whether it was a list.
-pub fn one_or_many<T: DeserializeOwned>(bytes: &[u8]) -> Result<(Vec<T>, bool)> {
-    match parse_json::<Value>(bytes)? {
-        Value::Array(items) => Ok((items.into_iter().map(from_value).collect::<Result<_>>()?, true)),
-        item @ Value::Object(_) => Ok((vec![from_value(item)?], false)),
-        _ => Err(Error::BadRequest("Invalid data. Expected an object or a list of objects.".into())),
     }
 }
 
@@ -235,29 +272,44 @@ mod tests {
         );
     }
 
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        label: i64,
+        spans: Vec<i64>,
+    }
+
     #[test]
     fn a_wrong_type_or_a_missing_field_is_named() {
-        #[derive(Debug, serde::Deserialize)]
-        #[allow(dead_code)]
-        struct Body {
-            label: i64,
-            spans: Vec<i64>,
-        }
-        let field = |v: Value| match from_value::<Body>(v) {
+        let field = |v: Value| match from_value::<Body>(v, Input::Json) {
             Err(Error::Fields(f)) => f,
             other => panic!("{other:?}"),
         };
         assert_eq!(field(json!({"spans": []}))["label"], ["This field is required."]);
         assert_eq!(field(json!({"label": "x", "spans": []}))["label"], ["A valid integer is required."]);
-        assert_eq!(field(json!({"label": 1, "spans": 3}))["spans"], ["Expected a list of items."]);
+        assert_eq!(field(json!({"label": 1, "spans": 3}))["spans"], ["Expected a list of items but got type \"int\"."]);
         assert_eq!(field(json!({"label": 1, "spans": [1, "x"]}))["spans"], ["[1]: A valid integer is required."]);
-        assert!(matches!(parse_json::<Value>(b"{"), Err(Error::BadRequest(_))));
+        assert_eq!(
+            field(json!({"label": "7", "spans": "1"}))["spans"],
+            ["Expected a list of items but got type \"str\"."]
+        );
+        assert_eq!(field(json!({"label": 1.5, "spans": []}))["label"], ["A valid integer is required."]);
+        assert!(matches!(parse_json(b"{"), Err(Error::BadRequest(_))));
+        assert!(matches!(from_value::<Body>(json!([1, []]), Input::Json), Err(Error::BadRequest(_))));
     }
 
     #[test]
     fn one_or_a_list_of_objects() {
-        assert_eq!(one_or_many::<Value>(br#"{"a": 1}"#).unwrap(), (vec![json!({"a": 1})], false));
-        assert_eq!(one_or_many::<Value>(br#"[{"a": 1}, {"a": 2}]"#).unwrap().0.len(), 2);
-        assert!(one_or_many::<Value>(b"3").is_err());
+        let read = |v: Value| from_value::<OneOrMany<Value>>(v, Input::Json).map(|o| (o.items, o.is_list));
+        assert_eq!(read(json!({"a": 1})).unwrap(), (vec![json!({"a": 1})], false));
+        assert_eq!(read(json!([{"a": 1}, {"a": 2}])).unwrap().0.len(), 2);
+        assert!(read(json!(3)).is_err());
+        match from_value::<OneOrMany<Body>>(
+            json!([{"label": 1, "spans": []}, {"label": "x", "spans": []}]),
+            Input::Json,
+        ) {
+            Err(Error::Fields(f)) => assert_eq!(f["label"], ["[1]: A valid integer is required."]),
+            other => panic!("{:?}", other.map(|o| o.items.len())),
+        }
     }
 }

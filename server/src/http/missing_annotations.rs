@@ -1,6 +1,5 @@
 //! Missing annotations (§13): "not found" markers for a label of an (existing or potential) annotation set.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -10,7 +9,7 @@ use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::AuthUser;
-use super::error::{one_or_many, PathId};
+use super::error::{Body, OneOrMany, PathId};
 use super::list::{respond, ListRequest};
 use crate::domain::annotations::{self, missing};
 use crate::error::Result;
@@ -37,9 +36,8 @@ async fn list_missing(State(state): State<AppState>, user: AuthUser, req: ListRe
 async fn create_missing(
     State(state): State<AppState>,
     user: AuthUser,
-    body: Bytes,
+    Body(OneOrMany { items, .. }): Body<OneOrMany<MissingAnnotationWrite>>,
 ) -> Result<(StatusCode, Json<Value>)> {
-    let (items, _) = one_or_many::<MissingAnnotationWrite>(&body)?;
     let ids = missing::create(&state.db, user.id, items).await?;
     Ok((StatusCode::CREATED, respond(missing::load(&state.db, &ids).await?)?))
 }

@@ -20,6 +20,7 @@ use crate::state::AppState;
 pub mod ais;
 pub mod annotations;
 pub mod auth;
+pub mod cors;
 pub mod documents;
 pub mod error;
 pub mod files;
@@ -84,7 +85,9 @@ pub fn app(state: AppState, dist: Option<PathBuf>) -> Router {
         // Swagger UI's assets are compiled into the binary (the `vendored` feature); the spec is served beside it.
         .merge(utoipa_swagger_ui::SwaggerUi::new("/v3/swagger/").url("/api/v3/schema/", spec))
         .fallback(move |State(state): State<AppState>, req: Request| fallback(state, req, dist.clone()))
-        .with_state(state)
+        .with_state(state.clone())
+        // Preflights are answered before routing, which would refuse OPTIONS with 405.
+        .layer(axum::middleware::from_fn_with_state(state, cors::cors))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http());
     // Paths under /api/ route with or without their trailing slash (the SDK asks for `bbox` without one).

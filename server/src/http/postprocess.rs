@@ -1,6 +1,5 @@
 //! Postprocess (§15.1): split a document into several, turn and reorder its pages; and document sets (§16).
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::Json;
 use lectern_api::documents::{DocumentDetail, DocumentSet, PostprocessPart};
@@ -8,10 +7,10 @@ use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::AuthUser;
-use super::error::{from_value, parse_json, PathId};
+use super::error::{Body, PathId};
 use super::list::{respond, Fields};
 use crate::domain::documents::{self, review, sets};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::pipeline::postprocess;
 use crate::state::AppState;
 
@@ -28,13 +27,9 @@ async fn postprocess(
     State(state): State<AppState>,
     user: AuthUser,
     PathId(id): PathId,
-    body: Bytes,
+    Body(parts): Body<Vec<PostprocessPart>>,
 ) -> Result<Json<Value>> {
     let doc = documents::visible(&state.db, user.id, id).await?;
-    let parts = match parse_json::<Value>(&body)? {
-        list @ Value::Array(_) => from_value::<Vec<PostprocessPart>>(list)?,
-        _ => return Err(Error::BadRequest("Expected a list of output documents.".into())),
-    };
     let ids = postprocess::run(&state, user.id, &doc, parts).await?;
     respond(review::details(&state.db, &ids).await?)
 }

@@ -316,7 +316,7 @@ mod tests {
 
     use std::time::Duration;
 
-    use lectern_api::ais::{CategoryEvaluation, Evaluation};
+    use lectern_api::ais::{CategoryAi, CategoryEvaluation, Evaluation};
 
     use crate::domain::list::{self, Params};
     use crate::testing::{refusal, Fixture};
@@ -329,7 +329,7 @@ mod tests {
         }
     }
 
-    async fn categorization(db: &Db, id: i64) -> lectern_api::ais::CategoryAi {
+    async fn categorization(db: &Db, id: i64) -> CategoryAi {
         match load(db, AiKind::Categorization, &[id]).await.unwrap().pop() {
             Some(AnyAi::Category(ai)) => ai,
             other => panic!("{other:?}"),
