@@ -278,7 +278,8 @@ async fn another_users_documents_are_not_found_on_every_endpoint() {
     let (status, body) =
         eve.patch(&format!("{DOCS}{id}/update-annotations/"), json!({"ids": [1], "revised": true})).await;
     assert_not_found(status, &body);
-    let (status, body) = eve.post(&format!("{DOCS}{id}/postprocess/"), json!([{"name": "a.pdf", "pages": [1]}])).await;
+    let (status, body) =
+        eve.post(&format!("{DOCS}{id}/postprocess/"), json!([{"name": "a.pdf", "pages": [{"id": 1}]}])).await;
     assert_not_found(status, &body);
 
     // The document's files: a 404 for the stranger; without credentials those never public ask for them.
