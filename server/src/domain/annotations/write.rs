@@ -35,12 +35,19 @@ async fn check_duplicate(
     except: Option<i64>,
 ) -> Result<()> {
     let Some(key) = spans::key(spans) else { return Ok(()) };
+    // Only annotations that start and end where this one does can hold the same spans: the database narrows
+    // them down, so the cost does not grow with the document's other annotations.
+    let start = key.iter().map(|k| k.0).min().unwrap_or(0) as i64;
+    let end = key.iter().map(|k| k.1).max().unwrap_or(0) as i64;
     let others: Vec<(i64, Json<Vec<AnnotationSpan>>, Flag, Flag)> = sqlx::query_as(
-        "SELECT id, spans, is_correct, revised FROM annotations WHERE document_id = $1 AND label_id = $2 AND id <> $3",
+        "SELECT id, spans, is_correct, revised FROM annotations
+         WHERE document_id = $1 AND label_id = $2 AND id <> $3 AND start_offset = $4 AND end_offset = $5",
     )
     .bind(document)
     .bind(label)
     .bind(except.unwrap_or(0))
+    .bind(start)
+    .bind(end)
     .fetch_all(&mut **tx)
     .await?;
     for (id, other, is_correct, revised) in others {
