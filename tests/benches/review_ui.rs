@@ -12,7 +12,7 @@ use fantoccini::Client;
 use lectern_tests::browser::{self, Chromedriver};
 use lectern_tests::pdf::{self, Page};
 use lectern_tests::Api;
-use lectern_tests::{Server, StatusCode};
+use lectern_tests::{word_offsets, Server, StatusCode};
 use serde_json::{json, Value};
 
 const PAGES: usize = 50;
@@ -35,23 +35,6 @@ fn page(number: usize) -> Page {
             .collect();
         page.text(25.0, 820.0 - line as f64 * 10.0, 5.0, &words.join(" "))
     })
-}
-
-/// Character offsets `[start, end)` of every word of `text`.
-fn word_offsets(text: &str) -> Vec<(usize, usize)> {
-    let mut words = Vec::new();
-    let mut start = None;
-    for (i, c) in text.chars().chain([' ']).enumerate() {
-        match (c.is_whitespace(), start) {
-            (false, None) => start = Some(i),
-            (true, Some(s)) => {
-                words.push((s, i));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    words
 }
 
 /// Runs `script` (which calls `done(value)` when finished) in the page and returns the value.

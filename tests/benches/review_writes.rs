@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use lectern_tests::app::{AppClient, TestApp};
 use lectern_tests::pdf::{self, Page};
-use lectern_tests::{Api, StatusCode};
+use lectern_tests::{word_offsets, Api, StatusCode};
 use serde_json::{json, Value};
 
 const ANNOTATIONS: usize = 1_000;
@@ -22,23 +22,6 @@ fn page(number: usize) -> Page {
         let words: Vec<String> = (0..8).map(|w| format!("w{number}x{line}y{w}")).collect();
         page.text(40.0, 800.0 - line as f64 * 18.0, 9.0, &words.join(" "))
     })
-}
-
-/// Character offsets `[start, end)` of every word of `text`.
-fn word_offsets(text: &str) -> Vec<(usize, usize)> {
-    let mut words = Vec::new();
-    let mut start = None;
-    for (i, c) in text.chars().chain([' ']).enumerate() {
-        match (c.is_whitespace(), start) {
-            (false, None) => start = Some(i),
-            (true, Some(s)) => {
-                words.push((s, i));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    words
 }
 
 fn percentiles(mut times: Vec<Duration>) -> String {

@@ -467,6 +467,23 @@ pub struct Fixture {
 }
 
 /// The sorted keys of a JSON object.
+/// Character offsets `[start, end)` of every word of `text`.
+pub fn word_offsets(text: &str) -> Vec<(usize, usize)> {
+    let mut words = Vec::new();
+    let mut start = None;
+    for (i, c) in text.chars().chain([' ']).enumerate() {
+        match (c.is_whitespace(), start) {
+            (false, None) => start = Some(i),
+            (true, Some(s)) => {
+                words.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    words
+}
+
 pub fn keys(value: &Value) -> Vec<String> {
     let mut keys: Vec<String> =
         value.as_object().unwrap_or_else(|| panic!("not an object: {value}")).keys().cloned().collect();
