@@ -148,8 +148,11 @@ pub async fn store_text(state: &AppState, id: i64, read: ReadText<'_>) -> Result
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    // The text is stored: a file left behind must not fail the processing.
     if let Some(old) = old_bbox.flatten() {
-        state.storage.delete(&old).await?;
+        if let Err(e) = state.storage.delete(&old).await {
+            tracing::warn!(document = id, key = %old, "the previous character boxes were not deleted: {e:#}");
+        }
     }
     Ok(())
 }
