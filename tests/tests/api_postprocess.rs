@@ -1,5 +1,6 @@
 //! Postprocess (§15.1) and document sets (§16) over HTTP: splitting, turning and reordering pages of real PDFs,
-//! checked against PDFs generated already turned, and every bad body refused with a message.
+//! checked against PDFs generated already turned, annotations following their pages, and every bad body refused
+//! with a message.
 
 use lectern_tests::pdf::{self, Page};
 use lectern_tests::Api;
@@ -78,7 +79,8 @@ async fn a_bundle_is_split_turned_and_reordered() {
     assert_eq!(first["text"], format!("{}\nPage 1", TEXTS[0]));
     assert_eq!(first["split_is_revised"], true);
     assert_eq!(first["category"], fixture.category);
-    assert_eq!(client.get(&format!("/api/v3/annotations/{}/", a["id"])).await.0, StatusCode::NOT_FOUND);
+    let (status, kept) = client.get(&format!("/api/v3/annotations/{}/", a["id"])).await;
+    assert_eq!((status, &kept["document"], &kept["offset_string"]), (StatusCode::OK, &json!(id), &a["offset_string"]));
 
     // The turned page reads exactly like a PDF made turned; the second keeps its text.
     let (text, boxes) = text_and_boxes(&client, rest).await;
@@ -218,4 +220,113 @@ async fn a_scan_is_turned_with_its_recognised_text() {
     assert!(size[0].as_f64() > size[1].as_f64(), "landscape after a quarter turn: {size}");
     let original = client.get_raw(&format!("/doc/show-original/{id}/")).await;
     assert_eq!(original.headers()["content-type"], "application/pdf");
+}
+
+/// The `[start, end)` character offsets of the first `needle` in `text`.
+fn offsets_of(text: &str, needle: &str) -> (usize, usize) {
+    let start = text[..text.find(needle).unwrap_or_else(|| panic!("{needle:?} in {text:?}"))].chars().count();
+    (start, start + needle.chars().count())
+}
+
+#[tokio::test]
+async fn annotations_follow_their_pages_with_their_state() {
+    let server = Server::start().await;
+    let client = server.user("editor@example.com").await;
+    let fixture = client.fixture("Postprocess").await;
+    let doc = upload(&client, &fixture, vec![page(0), page(1), page(2)]).await;
+    let id = doc["id"].as_i64().unwrap();
+    let [p1, p2, p3] = page_ids(&doc)[..] else { panic!("three pages: {doc}") };
+    let text = doc["text"].as_str().unwrap().to_owned();
+    let (total, date) = (fixture.labels[0], fixture.labels[1]);
+    let span = |needle: &str| {
+        let (start, end) = offsets_of(&text, needle);
+        json!({"start_offset": start, "end_offset": end})
+    };
+    let create = |spans: Value| {
+        let client = &client;
+        async move {
+            let (status, a) =
+                client.post("/api/v3/annotations/", json!({"document": id, "label": total, "span": spans})).await;
+            assert_eq!(status, StatusCode::CREATED, "{a}");
+            a["id"].as_i64().unwrap()
+        }
+    };
+    let review = |a: i64, accept: bool| {
+        let client = &client;
+        async move {
+            let path = format!("/api/v3/annotations/{a}/");
+            let (status, body) = client.patch(&path, json!({"revised": true, "is_correct": accept})).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    };
+    let accepted = create(json!([span("9,50")])).await;
+    review(accepted, true).await;
+    let (s, e) = offsets_of(&text, "88");
+    let declined = server.suggest(id, date, s, e);
+    review(declined, false).await;
+    let (s, e) = offsets_of(&text, "1.234,00");
+    let suggested = server.suggest(id, total, s, e);
+    let across = create(json!([span("EUR"), span("Parcel")])).await;
+    let annotation = |a: i64| {
+        let client = &client;
+        async move { client.get(&format!("/api/v3/annotations/{a}/")).await }
+    };
+    let before = annotation(accepted).await.1;
+
+    // Page 1 turned right alone, pages 2 and 3 together: the annotation over pages 1 and 2 cannot follow.
+    let parts =
+        json!([{"pages": [{"id": p1, "angle": 90}]}, {"pages": [{"id": p2, "angle": 0}, {"id": p3, "angle": 0}]}]);
+    let (status, body) = client.post(&postprocess_path(id), parts.clone()).await;
+    assert_field_error(status, &body, "annotations");
+    let message = body["annotations"][0].as_str().unwrap();
+    assert!(message.starts_with(&format!("Annotation {across} (Total: \"EUR\nParcel\")")), "{message}");
+    assert_eq!(body["annotations"].as_array().unwrap().len(), 1);
+    assert_eq!(annotation(accepted).await.1, before, "nothing changed");
+    assert_eq!(page_ids(&client.wait_done(id).await), [p1, p2, p3]);
+
+    let (status, body) = client.post(&format!("{}?drop_annotations=true", postprocess_path(id)), parts).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let rest = body[1]["id"].as_i64().unwrap();
+    assert_eq!(annotation(across).await.0, StatusCode::NOT_FOUND);
+
+    // Each annotation is on the document and page that hold its text now, over that text, in its state.
+    let first = client.wait_done(id).await;
+    let second = client.wait_done(rest).await;
+    let (_, boxes) = text_and_boxes(&client, id).await;
+    for (a, doc, page, string, state) in [
+        (accepted, &first, 0, "9,50", (true, true, false)),
+        (declined, &second, 0, "88", (false, true, true)),
+        (suggested, &second, 1, "1.234,00", (false, false, true)),
+    ] {
+        let (status, body) = annotation(a).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["document"], doc["id"], "{body}");
+        assert_eq!(body["offset_string"], string, "{body}");
+        let (start, end) = offsets_of(doc["text"].as_str().unwrap(), string);
+        assert_eq!(
+            (body["span"][0]["start_offset"].as_u64(), body["span"][0]["end_offset"].as_u64()),
+            (Some(start as u64), Some(end as u64)),
+            "{body}"
+        );
+        assert_eq!(body["span"][0]["page_index"], page, "{body}");
+        let got =
+            (body["is_correct"].as_bool().unwrap(), body["revised"].as_bool().unwrap(), body["created_by"].is_null());
+        assert_eq!(got, state, "{body}");
+    }
+    // The accepted one's box is turned with its page: it holds its characters as the turned page reads them.
+    let (_, body) = annotation(accepted).await;
+    let (start, end) = offsets_of(first["text"].as_str().unwrap(), "9,50");
+    let span = &body["span"][0];
+    let size = &first["pages"][0]["original_size"];
+    assert!(size[0].as_f64() > size[1].as_f64(), "landscape: {size}");
+    for offset in start..end {
+        let c = &boxes[offset.to_string()];
+        for (low, high) in [("x0", "x1"), ("y0", "y1")] {
+            assert!(span[low].as_f64() <= c[low].as_f64() && c[high].as_f64() <= span[high].as_f64(), "{span} {c}");
+        }
+    }
+    let was = &before["span"][0];
+    let width = 595.0;
+    assert!((span["x0"].as_f64().unwrap() - was["y0"].as_f64().unwrap()).abs() < 0.01, "{span} {was}");
+    assert!((span["y1"].as_f64().unwrap() - (width - was["x0"].as_f64().unwrap())).abs() < 0.01, "{span} {was}");
 }

@@ -8,8 +8,15 @@ use crate::error::Result;
 use crate::state::AppState;
 
 /// Checks the parts, composes one PDF per part from the document's PDF and hands them to the domain, which
-/// rewrites the document and queues the outputs for processing; returns the output documents' ids.
-pub async fn run(state: &AppState, user: i64, doc: &Document, parts: Vec<PostprocessPart>) -> Result<Vec<i64>> {
+/// rewrites the document, carries its annotations (`drop`: deleting those that cannot follow their pages) and
+/// queues the outputs for processing; returns the output documents' ids.
+pub async fn run(
+    state: &AppState,
+    user: i64,
+    doc: &Document,
+    parts: Vec<PostprocessPart>,
+    drop: bool,
+) -> Result<Vec<i64>> {
     let plan = postprocess::plan(state, doc, parts).await?;
     let work = WorkDir(state.config.data_dir.join("tmp").join(format!("postprocess-{}-{}", doc.id, random_hex())));
     tokio::fs::create_dir_all(&work.0).await.map_err(anyhow::Error::from)?;
@@ -30,5 +37,5 @@ pub async fn run(state: &AppState, user: i64, doc: &Document, parts: Vec<Postpro
     })
     .await
     .map_err(anyhow::Error::from)??;
-    postprocess::apply(state, user, doc.id, &plan.outputs, &files).await
+    postprocess::apply(state, user, doc.id, &plan.outputs, &files, drop).await
 }

@@ -79,6 +79,8 @@ pub async fn process_document(state: &AppState, id: i64) -> anyhow::Result<()> {
         producer: file.producer.as_deref(),
     };
     processing::store_text(state, id, read).await?;
+    // Annotations carried over a page edit find their text again, before the extraction AI looks for free text.
+    crate::domain::annotations::carry::reread(state, id).await?;
     let ocr_time = started.elapsed().as_secs_f64();
 
     if !input.split_is_revised && propose_split(state, id, input.project_id, &doc.text).await? {

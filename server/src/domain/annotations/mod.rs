@@ -10,6 +10,7 @@ use super::list::{Filter, FilterKind, ListSpec, Scope};
 use crate::db::{self, Db, Flag, Json};
 use crate::error::{Error, Result};
 
+pub mod carry;
 pub mod lock;
 pub mod missing;
 pub mod placement;

@@ -377,7 +377,7 @@ mod tests {
             .map(|i| postprocess::Output { name: format!("part {i}.pdf"), category: None, pages: vec![(i, 0)] })
             .collect();
         let parts = [fx.file(b"%PDF-1.4 first"), fx.file(b"%PDF-1.4 second")];
-        let ids = postprocess::apply(&fx.state, invoice.owner, invoice.doc, &outputs, &parts).await.unwrap();
+        let ids = postprocess::apply(&fx.state, invoice.owner, invoice.doc, &outputs, &parts, false).await.unwrap();
 
         let first = fx.load(ids[0]).await;
         let own = files::original(db, &first).await.unwrap().key;

@@ -4,9 +4,9 @@
 //! in place (its id stays, as DVUI only navigates when `[0].id` differs); the others are new documents in the
 //! source's document set. Every output is a new PDF made of the source's pages (the searchable PDF of scans and
 //! images, so nothing is OCR'd twice), each page turned by its `/Rotate`, and is processed again from the
-//! start, skipping categorization when a category is given. Its annotations are not carried over: the pages'
-//! text moves, and the extraction AI suggests again. A reviewed document, or one still being processed, is
-//! refused.
+//! start, skipping categorization when a category is given. Its annotations follow their pages, turned with
+//! them (`annotations::carry`), or the postprocess is refused naming those that cannot. A reviewed document, or
+//! one still being processed, is refused.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -15,7 +15,7 @@ use lectern_api::documents::{status, Document, PostprocessPart};
 
 use super::{file_key, files, pages, random_hex};
 use crate::db;
-use crate::domain::annotations::{lock, writable};
+use crate::domain::annotations::{carry, lock, writable};
 use crate::domain::{jobs, schema, validate};
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -101,7 +101,8 @@ fn check_parts(parts: Vec<PostprocessPart>, document: i64, name: &str, page_ids:
 }
 
 /// Rewrites the source document as the first output and makes the others, each from its composed PDF in
-/// `files`, queued for processing; returns their ids. Runs in the source's lock, so no annotation write lands
+/// `files`, queued for processing, its annotations carried to the outputs (`drop` allows deleting those that
+/// cannot follow their pages); returns the outputs' ids. Runs in the source's lock, so no annotation write lands
 /// between.
 pub async fn apply(
     state: &AppState,
@@ -109,14 +110,26 @@ pub async fn apply(
     source: i64,
     outputs: &[Output],
     files: &[PathBuf],
+    drop: bool,
 ) -> Result<Vec<i64>> {
+    let sizes = pages::sizes(&state.db, source).await?;
     let (mut tx, doc) = lock::document(&state.db, source).await?;
     writable(&doc)?;
     let now = db::now();
     let mut ids = vec![source];
-    for table in ["annotations", "missing_annotations", "annotation_sets", "pages"] {
-        sqlx::query(&format!("DELETE FROM {table} WHERE document_id = $1")).bind(source).execute(&mut *tx).await?;
+    let mut moves = vec![None; sizes.len()];
+    for (n, output) in outputs.iter().enumerate() {
+        for (page_index, &(i, turns)) in output.pages.iter().enumerate() {
+            if let (Some(slot), Some(&size)) = (moves.get_mut(i), sizes.get(i)) {
+                *slot = Some(carry::PageMove { output: n, page_index: page_index as u32, turns, size });
+            }
+        }
     }
+    let moves: Vec<carry::PageMove> = moves.into_iter().flatten().collect();
+    if moves.len() != sizes.len() {
+        return Err(Error::BadRequest(format!("The pages of document {source} changed; send the postprocess again.")));
+    }
+    sqlx::query("DELETE FROM pages WHERE document_id = $1").bind(source).execute(&mut *tx).await?;
     for _ in &outputs[1..] {
         let new: i64 = sqlx::query_scalar(
             "INSERT INTO documents (project_id, document_set_id, data_file_name, file_type, original_key, callback_url,
@@ -131,6 +144,7 @@ pub async fn apply(
         .await?;
         ids.push(new);
     }
+    carry::carry(&mut tx, source, &moves, &ids, drop).await?;
     for ((id, output), file) in ids.iter().zip(outputs).zip(files) {
         let key = file_key(*id, &format!("original-{}.pdf", random_hex()));
         state.storage.put_file(&key, file).await?;
@@ -274,13 +288,13 @@ mod tests {
         let (db, state) = (fx.db(), &fx.state);
         let invoice = fx.invoice().await;
         let (owner, source, category) = (invoice.owner, invoice.doc, invoice.schema.category);
-        fx.annotate(owner, source, invoice.schema.total, "9,50").await;
+        let total = fx.annotate(owner, source, invoice.schema.total, "9,50").await;
         let outputs = [
             Output { name: "second page.pdf".into(), category: None, pages: vec![(1, 1)] },
             Output { name: "first page.pdf".into(), category: Some(category), pages: vec![(0, 0)] },
         ];
         let files = [fx.file(b"%PDF-1.4 second page"), fx.file(b"%PDF-1.4 first page")];
-        let ids = apply(state, owner, source, &outputs, &files).await.unwrap();
+        let ids = apply(state, owner, source, &outputs, &files, false).await.unwrap();
         assert_eq!((ids.len(), ids[0]), (2, source));
         let docs = documents::load(db, &ids).await.unwrap();
         let summary = |d: &Document| {
@@ -291,8 +305,10 @@ mod tests {
         assert!(docs.iter().all(|d| d.split_is_revised && !d.is_reviewed));
         assert_eq!(docs[1].document_set, docs[0].document_set);
         assert_eq!(docs[1].created_by.as_deref(), Some("owner@example.com"));
-        // What came from the old pages is gone: annotations, pages, text.
+        // What came from the old pages is gone: pages, text; the annotation went with its page.
         assert!(annotations::of_document(db, source).await.unwrap().is_empty());
+        let moved = annotations::of_document(db, ids[1]).await.unwrap();
+        assert_eq!(moved.iter().map(|a| a.nested.id).collect::<Vec<_>>(), [total]);
         assert!(pages::ids(db, source).await.unwrap().is_empty());
         assert_eq!(text::text_of(db, source).await.unwrap(), None);
         let original = files::original(db, &docs[1]).await.unwrap();

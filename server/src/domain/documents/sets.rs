@@ -53,7 +53,7 @@ mod tests {
         let outputs: Vec<Output> =
             (0..2).map(|i| Output { name: format!("part {i}.pdf"), category: None, pages: vec![(i, 0)] }).collect();
         let files = [fx.file(b"%PDF-1.4 first"), fx.file(b"%PDF-1.4 second")];
-        let ids = apply(&fx.state, invoice.owner, invoice.doc, &outputs, &files).await.unwrap();
+        let ids = apply(&fx.state, invoice.owner, invoice.doc, &outputs, &files, false).await.unwrap();
         let found = visible(db, invoice.owner, set).await.unwrap();
         assert_eq!(found.documents.iter().map(|d| d.document.id).collect::<Vec<_>>(), [ids[1], ids[0]]);
         // The set keeps the page count of the upload.
