@@ -174,20 +174,6 @@ impl AppClient {
         (answer.status, answer.body)
     }
 
-    /// Uploads `bytes` as `data_file` named `file_name` to `project` with more form fields, as the SDK does.
-    pub async fn upload(
-        &self,
-        project: i64,
-        file_name: &str,
-        bytes: Vec<u8>,
-        fields: &[(&str, &str)],
-    ) -> (StatusCode, Value) {
-        let project = project.to_string();
-        let mut all = vec![("project", project.as_str())];
-        all.extend_from_slice(fields);
-        self.multipart("/api/v3/documents/", &all, Some((file_name, bytes))).await
-    }
-
     /// POSTs a multipart form of these text fields and, when given, `data_file` (name, bytes), whose part is
     /// labelled `multipart/form-data` as the SDK labels it.
     pub async fn multipart(
@@ -219,16 +205,22 @@ impl AppClient {
         let answer = self.raw(Method::POST, path, &[("content-type", &content_type)], body).await;
         (answer.status, answer.body)
     }
-
-    /// Uploads and asserts 201; returns the document JSON.
-    pub async fn upload_ok(&self, project: i64, file_name: &str, bytes: Vec<u8>, fields: &[(&str, &str)]) -> Value {
-        let (status, body) = self.upload(project, file_name, bytes, fields).await;
-        assert_eq!(status, StatusCode::CREATED, "upload of {file_name}: {body}");
-        body
-    }
 }
 
 impl Api for AppClient {
+    async fn upload(
+        &self,
+        project: i64,
+        file_name: &str,
+        bytes: Vec<u8>,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let project = project.to_string();
+        let mut all = vec![("project", project.as_str())];
+        all.extend_from_slice(fields);
+        self.multipart("/api/v3/documents/", &all, Some((file_name, bytes))).await
+    }
+
     async fn call(&self, method: Method, path: &str, payload: Payload<'_>) -> (StatusCode, Value) {
         let answer = match payload {
             Payload::None => self.raw(method, path, &[], Body::empty()).await,

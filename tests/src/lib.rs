@@ -288,6 +288,24 @@ impl Client {
 }
 
 impl Api for Client {
+    async fn upload(
+        &self,
+        project: i64,
+        file_name: &str,
+        bytes: Vec<u8>,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(file_name.to_owned())
+            .mime_str("multipart/form-data")
+            .unwrap();
+        let mut form = reqwest::multipart::Form::new().part("data_file", part).text("project", project.to_string());
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        self.multipart("/api/v3/documents/", form).await
+    }
+
     async fn call(&self, method: reqwest::Method, path: &str, payload: Payload<'_>) -> (StatusCode, Value) {
         let req = self.request(method, path);
         Self::send(match payload {
@@ -379,39 +397,28 @@ pub trait Api {
         }
         items
     }
+
+    /// Uploads `bytes` as `data_file` named `file_name` to `project` with more form fields, as the SDK does.
+    async fn upload(
+        &self,
+        project: i64,
+        file_name: &str,
+        bytes: Vec<u8>,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, Value);
+
+    /// Uploads and asserts 201; returns the document JSON.
+    async fn upload_ok(&self, project: i64, file_name: &str, bytes: Vec<u8>, fields: &[(&str, &str)]) -> Value {
+        let (status, body) = self.upload(project, file_name, bytes, fields).await;
+        assert_eq!(status, StatusCode::CREATED, "upload of {file_name}: {body}");
+        body
+    }
 }
 
 impl Client {
     /// POSTs a multipart form to `path`.
     pub async fn multipart(&self, path: &str, form: reqwest::multipart::Form) -> (StatusCode, Value) {
         Self::send(self.request(reqwest::Method::POST, path).multipart(form)).await
-    }
-
-    /// Uploads `bytes` as `data_file` named `file_name` to `project`, with more form fields as the SDK sends
-    /// them (`("sync", "True")`, …). The part's content type is `multipart/form-data`, as the SDK labels it.
-    pub async fn upload(
-        &self,
-        project: i64,
-        file_name: &str,
-        bytes: Vec<u8>,
-        fields: &[(&str, &str)],
-    ) -> (StatusCode, Value) {
-        let part = reqwest::multipart::Part::bytes(bytes)
-            .file_name(file_name.to_owned())
-            .mime_str("multipart/form-data")
-            .unwrap();
-        let mut form = reqwest::multipart::Form::new().part("data_file", part).text("project", project.to_string());
-        for (k, v) in fields {
-            form = form.text(k.to_string(), v.to_string());
-        }
-        self.multipart("/api/v3/documents/", form).await
-    }
-
-    /// Uploads and asserts 201; returns the document JSON.
-    pub async fn upload_ok(&self, project: i64, file_name: &str, bytes: Vec<u8>, fields: &[(&str, &str)]) -> Value {
-        let (status, body) = self.upload(project, file_name, bytes, fields).await;
-        assert_eq!(status, StatusCode::CREATED, "upload of {file_name}: {body}");
-        body
     }
 
     /// Polls `GET documents/{id}/?fields=status_data` until the status is 2 (done) or 111 (error), for at most
