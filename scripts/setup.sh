@@ -5,6 +5,7 @@ set -euo pipefail
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate pinned in Cargo.toml
 BINARYEN_VERSION=123.0.0
+AXE_CORE_VERSION=4.14.1      # the accessibility checker the browser tests run in the page
 KONFUZIO_SDK_VERSION=0.3.52
 PYPDFIUM2_VERSION=5.15.2      # carries libpdfium.so (not in Debian or crates.io)
 TOOLS_DIR="$(cd "$(dirname "$0")/.." && pwd)/.tools"
@@ -45,6 +46,12 @@ if ! "$TOOLS_DIR/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "ve
   log "installing binaryen $BINARYEN_VERSION (wasm-opt)"
   mkdir -p "$TOOLS_DIR"
   npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR" "binaryen@$BINARYEN_VERSION"
+fi
+
+if ! grep -qs "\"version\": \"$AXE_CORE_VERSION\"" "$TOOLS_DIR/node_modules/axe-core/package.json"; then
+  log "installing axe-core $AXE_CORE_VERSION"
+  mkdir -p "$TOOLS_DIR"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR" "axe-core@$AXE_CORE_VERSION"
 fi
 
 # libpdfium.so for pdfium-render, taken from the pinned pypdfium2 wheel (pypdfium2_raw/libpdfium.so).

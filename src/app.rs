@@ -4,12 +4,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::path;
+use leptos_router::{path, NavigateOptions};
 
 use crate::client;
 use crate::components::notice::{use_notice, Notice, NoticeBanner};
 use crate::i18n::{tr, Key, Lang};
-use crate::review::options::query_param;
+use crate::review::options::{encode, query_param};
 use crate::routes::ais::AiModels;
 use crate::routes::document::DocumentPage;
 use crate::routes::edit::EditDocument;
@@ -44,9 +44,15 @@ fn Shell() -> impl IntoView {
         if public.get() {
             // The public view needs no login.
         } else if !logged_in && !on_login {
-            navigate("/login", Default::default());
+            // The page asked for comes back after the login.
+            let asked = format!("{}{}{}", pathname.get(), location.search.get(), location.hash.get());
+            let login = match asked.as_str() {
+                "/" => "/login".to_owned(),
+                _ => format!("/login?next={}", encode(&asked)),
+            };
+            navigate(&login, NavigateOptions { replace: true, ..Default::default() });
         } else if logged_in && on_login {
-            navigate("/", Default::default());
+            navigate(&after_login(&location.search.get()), NavigateOptions { replace: true, ..Default::default() });
         }
     });
 
@@ -70,6 +76,11 @@ fn Shell() -> impl IntoView {
             </Routes>
         </main>
     }
+}
+
+/// Where the login page leads: the `next` page it was given, if that is a page of this app, else the projects.
+fn after_login(search: &str) -> String {
+    query_param(search, "next").filter(|next| next.starts_with('/') && !next.starts_with("//")).unwrap_or("/".into())
 }
 
 /// The projects, or the public view when the URL names a document (`/?document=ID`, §22).

@@ -24,8 +24,8 @@ const BASE: &str = "/api/v3";
 /// Why a call failed; shown to the user as it is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
-    /// The server refused the call; `message` is the server's own words.
-    Server { status: u16, message: String },
+    /// The server refused the call; `message` is the server's own words, `fields` its messages by field.
+    Server { status: u16, message: String, fields: Vec<(Option<String>, Vec<String>)> },
     /// No answer at all.
     Network,
     /// An answer that is not what the API promises.
@@ -38,6 +38,26 @@ impl ApiError {
             ApiError::Server { message, .. } => message.clone(),
             ApiError::Network => lang.text(Key::NetworkError).to_owned(),
             ApiError::BadResponse => lang.text(Key::BadResponse).to_owned(),
+        }
+    }
+
+    /// The server's messages without the names of their fields, for a place where the field is plain (a file).
+    pub fn plain_message(&self, lang: Lang) -> String {
+        match self {
+            ApiError::Server { fields, .. } if !fields.is_empty() => {
+                fields.iter().flat_map(|(_, texts)| texts.iter().cloned()).collect::<Vec<_>>().join(" ")
+            }
+            other => other.message(lang),
+        }
+    }
+
+    /// The messages the server gave for `field`.
+    pub fn field(&self, field: &str) -> Vec<String> {
+        match self {
+            ApiError::Server { fields, .. } => {
+                fields.iter().filter(|(f, _)| f.as_deref() == Some(field)).flat_map(|(_, t)| t.clone()).collect()
+            }
+            _ => Vec::new(),
         }
     }
 }
@@ -69,14 +89,13 @@ fn refused(s: Session, status: u16, status_text: &str, text: &str) -> ApiError {
     if status == 401 {
         s.token.try_set(None);
     }
+    let body = serde_json::from_str::<ErrorBody>(text).ok();
     let message =
-        serde_json::from_str::<ErrorBody>(text).map(|b| b.message()).ok().filter(|m| !m.is_empty()).unwrap_or_else(
-            || match text.trim() {
-                "" => format!("{status} {status_text}"),
-                t => t.to_owned(),
-            },
-        );
-    ApiError::Server { status, message }
+        body.as_ref().map(ErrorBody::message).filter(|m| !m.is_empty()).unwrap_or_else(|| match text.trim() {
+            "" => format!("{status} {status_text}"),
+            t => t.to_owned(),
+        });
+    ApiError::Server { status, message, fields: body.map(|b| b.messages()).unwrap_or_default() }
 }
 
 /// The answer's body as `T`.
@@ -219,6 +238,7 @@ pub struct DocumentRow {
     pub status_data: i64,
     pub is_reviewed: bool,
     pub category: Option<i64>,
+    pub dataset_status: i64,
     pub number_of_pages: u32,
     pub assignee: Option<String>,
     pub created_at: String,
@@ -228,7 +248,8 @@ pub struct DocumentRow {
 
 /// The `fields` of a `DocumentRow`.
 const DOCUMENT_ROW_FIELDS: &str =
-    "id,data_file_name,status_data,is_reviewed,category,number_of_pages,assignee,created_at,updated_at,review_counts";
+    "id,data_file_name,status_data,is_reviewed,category,dataset_status,number_of_pages,assignee,created_at,updated_at,\
+     review_counts";
 
 /// A listed document's counts over its annotations, as the detail's `review_counts` has them.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
@@ -280,8 +301,16 @@ pub fn file_url(s: Session, path: &str, retry: u32) -> String {
 }
 
 /// Splits, turns and reorders a document's pages; the answer lists the resulting documents (§15.1).
-pub async fn postprocess(s: Session, id: i64, parts: Vec<PostprocessPart>) -> Result<Vec<DocumentDetail>, ApiError> {
-    send_body(s, Method::POST, &format!("/documents/{id}/postprocess/"), &parts).await
+/// `POST documents/{id}/postprocess/`; with `drop_annotations` the annotations that cannot follow the pages are
+/// deleted, else the server refuses the edit naming them (field `annotations`).
+pub async fn postprocess(
+    s: Session,
+    id: i64,
+    parts: Vec<PostprocessPart>,
+    drop_annotations: bool,
+) -> Result<Vec<DocumentDetail>, ApiError> {
+    let query = if drop_annotations { "?drop_annotations=true" } else { "" };
+    send_body(s, Method::POST, &format!("/documents/{id}/postprocess/{query}"), &parts).await
 }
 
 pub async fn document(s: Session, id: i64) -> Result<DocumentDetail, ApiError> {

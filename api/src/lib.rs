@@ -320,31 +320,37 @@ pub enum ErrorBody {
 }
 
 impl ErrorBody {
-    /// One line a person can read.
-    pub fn message(&self) -> String {
+    /// Each refused field with its messages, in field order; `non_field_errors` and a `detail` have no field.
+    pub fn messages(&self) -> Vec<(Option<String>, Vec<String>)> {
         match self {
-            ErrorBody::Detail { detail } => detail.clone(),
+            ErrorBody::Detail { detail } => vec![(None, vec![detail.clone()])],
             ErrorBody::Fields(fields) => fields
                 .iter()
                 .map(|(field, msgs)| {
-                    let text = match msgs {
+                    let texts = match msgs {
                         serde_json::Value::Array(items) => items
                             .iter()
                             .map(|m| m.as_str().map(str::to_owned).unwrap_or_else(|| m.to_string()))
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                        serde_json::Value::String(s) => s.clone(),
-                        other => other.to_string(),
+                            .collect(),
+                        serde_json::Value::String(s) => vec![s.clone()],
+                        other => vec![other.to_string()],
                     };
-                    if field == "non_field_errors" {
-                        text
-                    } else {
-                        format!("{field}: {text}")
-                    }
+                    (Some(field.clone()).filter(|f| f != "non_field_errors"), texts)
                 })
-                .collect::<Vec<_>>()
-                .join("; "),
+                .collect(),
         }
+    }
+
+    /// One line a person can read, each message after the name of its field.
+    pub fn message(&self) -> String {
+        self.messages()
+            .into_iter()
+            .map(|(field, texts)| match field {
+                Some(field) => format!("{field}: {}", texts.join(" ")),
+                None => texts.join(" "),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 

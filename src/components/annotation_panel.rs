@@ -1,10 +1,15 @@
 //! The annotation panel: annotation sets → labels → annotations with counters, filters and the review actions.
 
 use lectern_api::annotations::AnnotationNested;
+use lectern_api::geometry::Rect;
 use lectern_api::review::State;
+use leptos::ev::MouseEvent;
 use leptos::prelude::*;
 
+use crate::components::icons::{Glyph, Icon};
+use crate::components::page_canvas::PageImage;
 use crate::i18n::{tr, Key};
+use crate::review::geometry::{percent_box, SpanBox};
 use crate::review::model::{label_colour, Filter, LabelRow, Row};
 use crate::review_view::state::Review;
 
@@ -176,13 +181,15 @@ fn LabelGroup(set_key: String, label: i64, name: String) -> impl IntoView {
                                     {move || if is_missing() { tr(Key::MarkedMissing)() } else { tr(Key::NoValue)() }}
                                 </span>
                                 <Show when=move || review.writable()>
-                                    <button
-                                        type="button"
-                                        data-test=move || if is_missing() { "restore" } else { "mark-missing" }
-                                        on:click=toggle_missing
-                                    >
-                                        {move || tr(if is_missing() { Key::Restore } else { Key::MarkMissing })()}
-                                    </button>
+                                    <span class="actions">
+                                        <button
+                                            type="button"
+                                            data-test=move || if is_missing() { "restore" } else { "mark-missing" }
+                                            on:click=toggle_missing
+                                        >
+                                            {move || tr(if is_missing() { Key::Restore } else { Key::MarkMissing })()}
+                                        </button>
+                                    </span>
                                 </Show>
                             </li>
                         }
@@ -200,10 +207,10 @@ fn AnnotationRow(id: i64, label: i64) -> impl IntoView {
     let annotation = Memo::new(move |_| review.tree.with(|t| t.find(id).map(|p| p.annotation.clone())));
     let state = move || annotation.with(|a| a.as_ref().map(AnnotationNested::state).unwrap_or(State::Declined));
     let text = move || annotation.with(|a| a.as_ref().map(|a| a.offset_string.clone()).unwrap_or_default());
-    let confidence =
-        move || annotation.with(|a| a.as_ref().and_then(|a| a.confidence).map(|c| format!("{:.0} %", c * 100.0)));
+    let confidence = move || annotation.with(|a| a.as_ref().and_then(|a| a.confidence));
     let editing = RwSignal::new(false);
     let edited = RwSignal::new(String::new());
+    let copied = RwSignal::new(false);
     // The text field takes the focus when it opens (`autofocus` does nothing on an element added later), and the
     // annotation's row takes it back when it closes.
     let input = NodeRef::<leptos::html::Input>::new();
@@ -228,6 +235,8 @@ fn AnnotationRow(id: i64, label: i64) -> impl IntoView {
         review.select(Row::Annotation(id), true);
         let href = window().location().href().unwrap_or_default();
         let _ = window().navigator().clipboard().write_text(&href);
+        copied.set(true);
+        set_timeout(move || copied.try_set(false).map_or((), drop), std::time::Duration::from_secs(2));
     };
     let named = move |key: Key| move || format!("{}: {}", lang.get().text(key), text());
     view! {
@@ -268,38 +277,109 @@ fn AnnotationRow(id: i64, label: i64) -> impl IntoView {
                     </button>
                 </form>
             </Show>
-            <span class="confidence" data-test="confidence">{confidence}</span>
-            <span class=move || format!("state {}", state().code())>{move || tr(state_key(state()))()}</span>
+            <span class="confidence" data-test="confidence" style=move || confidence().map(confidence_style)>
+                {move || confidence().map(|c| format!("{:.0} %", c * 100.0))}
+            </span>
+            <span class=move || format!("state {}", state().code()) data-test="state">
+                {move || tr(state_key(state()))()}
+            </span>
             <span class="actions">
                 <Show when=move || review.writable()>
                     <Show when=move || state().needs_feedback()>
-                        <button
-                            type="button"
-                            data-test="accept"
-                            aria-label=named(Key::Accept)
-                            on:click=move |_| review.accept(id)
-                        >
-                            {tr(Key::Accept)}
-                        </button>
+                        {action("accept", named(Key::Accept), Key::Accept, Icon::Accept, move |_| review.accept(id))}
                     </Show>
-                    <button
-                        type="button"
-                        data-test="decline"
-                        aria-label=named(Key::Decline)
-                        on:click=move |_| review.decline(id)
-                    >
-                        {tr(Key::Decline)}
-                    </button>
-                    <button type="button" data-test="edit" aria-label=named(Key::EditText)
-                        on:click=move |_| { edited.set(text()); editing.set(true) }>
-                        {tr(Key::Edit)}
-                    </button>
+                    {action("decline", named(Key::Decline), Key::Decline, Icon::Decline, move |_| review.decline(id))}
+                    {action("edit", named(Key::EditText), Key::Edit, Icon::Edit, move |_| {
+                        edited.set(text());
+                        editing.set(true)
+                    })}
                 </Show>
-                <button type="button" data-test="copy-link" aria-label=named(Key::CopyLink) on:click=copy_link>
-                    {tr(Key::CopyLink)}
-                </button>
+                {action("copy-link", named(Key::CopyLink), Key::CopyLink, Icon::Link, copy_link)}
             </span>
+            <Show when=move || copied.get()>
+                <span class="copied" role="status" data-test="copied">{tr(Key::LinkCopied)}</span>
+            </Show>
+            <Show when=selected>
+                <Crop id />
+            </Show>
         </li>
+    }
+}
+
+/// One of a row's actions: an icon button named for the annotation it acts on.
+fn action(
+    test: &'static str,
+    name: impl Fn() -> String + Send + Sync + 'static,
+    title: Key,
+    icon: Icon,
+    on_click: impl FnMut(MouseEvent) + 'static,
+) -> impl IntoView {
+    view! {
+        <button type="button" class="icon-button" data-test=test aria-label=name title=tr(title) on:click=on_click>
+            <Glyph icon />
+        </button>
+    }
+}
+
+/// The colour scale of a confidence, from red (0 %) over amber to green (100 %), as a light background under
+/// dark text so that the number keeps its contrast.
+fn confidence_style(confidence: f64) -> String {
+    let hue = (confidence.clamp(0.0, 1.0) * 120.0).round();
+    format!("background:hsl({hue} 70% 88%);color:hsl({hue} 80% 20%)")
+}
+
+/// What the selected annotation covers on its first page, cut out of the page image, so that a reviewer can
+/// check the value against the document without looking away from the panel.
+#[component]
+fn Crop(id: i64) -> impl IntoView {
+    let review = expect_context::<Review>();
+    let region = move || {
+        let first = review.tree.with(|t| t.find(id).and_then(|p| SpanBox::all(&p.annotation.span).first().copied()))?;
+        review.detail.with(|d| {
+            let page = d.as_ref()?.pages.get(first.page_index as usize)?;
+            Some((page.image_url.clone(), CropBox::new(first.rect(), page.original_size)))
+        })
+    };
+    move || {
+        region().map(|(image, b)| {
+            view! {
+                <div class="crop" data-test="crop"
+                    style=format!("aspect-ratio:{:.4};max-width:{:.0}px", b.aspect, b.points_wide * 2.0)>
+                    <PageImage path=image alt=Signal::derive(String::new)
+                        style=format!("left:{:.3}%;top:{:.3}%;width:{:.3}%", b.left, b.top, b.width) />
+                </div>
+            }
+        })
+    }
+}
+
+/// Where a page image lies in the crop of a box (with a margin): its offset and width in percent of the crop.
+struct CropBox {
+    left: f64,
+    top: f64,
+    width: f64,
+    aspect: f64,
+    points_wide: f64,
+}
+
+impl CropBox {
+    fn new(rect: Rect, size: [f64; 2]) -> CropBox {
+        const MARGIN: f64 = 6.0;
+        let padded = Rect {
+            x0: (rect.x0 - MARGIN).max(0.0),
+            x1: (rect.x1 + MARGIN).min(size[0]),
+            y0: (rect.y0 - MARGIN).max(0.0),
+            y1: (rect.y1 + MARGIN).min(size[1]),
+        };
+        let [l, t, w, h] = percent_box(padded, size);
+        let (w, h) = (w.max(0.1), h.max(0.1));
+        CropBox {
+            left: -l / w * 100.0,
+            top: -t / h * 100.0,
+            width: 100.0 * 100.0 / w,
+            aspect: (w * size[0]) / (h * size[1]),
+            points_wide: padded.x1 - padded.x0,
+        }
     }
 }
 

@@ -39,7 +39,8 @@ pub fn CreateForm(
     }
 }
 
-/// One existing thing: its name (editable), Save, Delete, and any extra controls.
+/// One existing thing: its name (editable), Save, Delete, and any extra controls. Deleting asks first: the
+/// thing's name must be typed, as nothing deleted comes back.
 #[component]
 pub fn ItemRow(
     name: String,
@@ -48,6 +49,11 @@ pub fn ItemRow(
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let draft = RwSignal::new(name.clone());
+    let confirming = RwSignal::new(false);
+    let typed = RwSignal::new(String::new());
+    let expected = name.clone();
+    let matches = Signal::derive(move || typed.with(|t| t.trim() == expected));
+    let question = name.clone();
     view! {
         <li class="item" data-test="row" data-name=name>
             <form
@@ -59,10 +65,35 @@ pub fn ItemRow(
             >
                 <input type="text" data-test="name" aria-label=tr(Key::Name) bind:value=draft />
                 <button type="submit" data-test="save">{tr(Key::Save)}</button>
-                <button type="button" class="danger" data-test="delete" on:click=move |_| on_delete.run(())>
+                <button type="button" class="danger" data-test="delete" aria-expanded=move || confirming.get().to_string()
+                    on:click=move |_| { typed.set(String::new()); confirming.update(|c| *c = !*c) }>
                     {tr(Key::Delete)}
                 </button>
             </form>
+            <Show when=move || confirming.get()>
+                <form class="confirm-delete" data-test="confirm-delete" role="alertdialog"
+                    on:submit=move |ev| {
+                        ev.prevent_default();
+                        if matches.get_untracked() {
+                            confirming.set(false);
+                            on_delete.run(());
+                        }
+                    }>
+                    <label>
+                        {
+                            let question = question.clone();
+                            move || tr(Key::TypeNameToDelete)().replace("{name}", &question)
+                        }
+                        <input type="text" data-test="confirm-name" autocomplete="off" bind:value=typed />
+                    </label>
+                    <button type="submit" class="danger" data-test="confirm" disabled=move || !matches.get()>
+                        {tr(Key::DeleteForGood)}
+                    </button>
+                    <button type="button" data-test="cancel-delete" on:click=move |_| confirming.set(false)>
+                        {tr(Key::Cancel)}
+                    </button>
+                </form>
+            </Show>
             {children.map(|c| c())}
         </li>
     }

@@ -2,6 +2,7 @@
 
 pub mod annotation_panel;
 pub mod forms;
+pub mod icons;
 pub mod label_picker;
 pub mod notice;
 pub mod page_canvas;

@@ -21,8 +21,11 @@ impl Notice {
         self.0.set(None);
     }
 
+    /// Shows `error`, except a 401: that ends the session, and the login page that follows says what to do.
     pub fn show(self, error: ApiError) {
-        self.0.set(Some(error));
+        if !matches!(error, ApiError::Server { status: 401, .. }) {
+            self.0.set(Some(error));
+        }
     }
 
     /// Shows the error of a failed result and passes a successful value on.

@@ -13,7 +13,7 @@ use web_sys::js_sys::Array;
 use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit, MouseEvent};
 
 use crate::client;
-use crate::i18n::Key;
+use crate::i18n::{tr, Key};
 use crate::review::geometry::{fit_zoom, percent_style, SpanBox};
 use crate::review::model::{label_colour, Row};
 use crate::review_view::state::Review;
@@ -30,6 +30,7 @@ pub fn PageImage(
     path: String,
     #[prop(into)] alt: Signal<String>,
     #[prop(optional)] class: &'static str,
+    #[prop(optional, into)] style: String,
 ) -> impl IntoView {
     let session = use_session();
     let tries = RwSignal::new(0u32);
@@ -44,7 +45,7 @@ pub fn PageImage(
         }
     };
     let src = move || client::file_url(session, &path, tries.get());
-    view! { <img src=src alt=alt class=class draggable="false" on:error=retry /> }
+    view! { <img src=src alt=alt class=class style=style draggable="false" on:error=retry /> }
 }
 
 /// Sets `near` while the element is within a screen's height of the visible part of the pages. The observer
@@ -290,7 +291,9 @@ pub fn PageViewer() -> impl IntoView {
     let resize = window_event_listener(ev::resize, move |_| fit_now());
     on_cleanup(move || resize.remove());
     view! {
-        <div id="review-pages" class="review-pages" node_ref=container data-test="pages">
+        // Focusable, so that the pages scroll by keyboard too.
+        <div id="review-pages" class="review-pages" node_ref=container data-test="pages" tabindex="0"
+            role="region" aria-label=tr(Key::Pages)>
             <For each=pages key=|p| p.id let:page>
                 <PageCanvas page />
             </For>

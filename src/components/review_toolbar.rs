@@ -1,4 +1,5 @@
-//! The review view's toolbar: name, category, previous/next, downloads, zoom, search, undo/redo and finishing.
+//! The review view's toolbars: over everything the name, category, previous/next, downloads, undo/redo and
+//! finishing; over the pages zoom, search and the edit mode.
 
 use std::time::Duration;
 
@@ -7,8 +8,10 @@ use lectern_api::documents::DocumentWrite;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
 
 use crate::client;
+use crate::components::icons::{Glyph, Icon};
 use crate::i18n::{tr, Key};
 use crate::review::geometry::{clamp_zoom, SpanBox};
 use crate::review::model::neighbours;
@@ -18,33 +21,67 @@ use crate::review_view::state::Review;
 const SEARCH_DEBOUNCE_MS: u64 = 300;
 const MIN_SEARCH_CHARS: usize = 3;
 
+/// The document's toolbar, one row from 1280 px on: what every control is, is known before the document loads, so
+/// that nothing moves under the pointer once it has; controls that cannot act yet are disabled, not hidden.
 #[component]
 pub fn ReviewToolbar() -> impl IntoView {
     let review = expect_context::<Review>();
     let options = review.options.get_value();
     let full = !options.read_only;
+    let project =
+        Memo::new(move |_| review.detail.with(|d| d.as_ref().map(|d| (d.document.project, d.document.is_reviewed))));
+    // Only the full review moves between documents; the read-only views ask for nothing else.
+    let unreviewed = LocalResource::new(move || {
+        let (s, project) = (review.session, project.get().filter(|_| full));
+        async move {
+            match project {
+                Some((p, _)) => client::unreviewed_documents(s, p).await.unwrap_or_default(),
+                None => Vec::new(),
+            }
+        }
+    });
+    let near = Signal::derive(move || {
+        unreviewed.get().map(|ids| neighbours(&ids, review.document.get())).unwrap_or((None, None))
+    });
+    let project = Signal::derive(move || project.get().map(|p| p.0));
     view! {
         <div class="review-toolbar" role="toolbar" aria-label=tr(Key::DocumentTools)>
             <DocumentName rename=full && !options.hide_chrome />
             {full.then(|| view! { <CategoryChoice /> })}
-            {(full && !options.hide_chrome).then(|| view! { <Neighbours /> <Downloads /> <EditPagesLink /> })}
-            <Zoom />
-            {full.then(|| view! { <Search /> })}
-            <Show when=move || review.writable()>
-                <button type="button" data-test="undo" aria-label=tr(Key::Undo) aria-keyshortcuts="Control+Z"
-                    disabled=move || !review.undo.with(|u| u.can_undo()) on:click=move |_| review.undo()>
-                    "↶"
+            {(full && !options.hide_chrome).then(|| view! { <Neighbours near project /> <Downloads /> })}
+            <span class="spacer"></span>
+            {full.then(|| view! {
+                <button type="button" class="icon-button" data-test="undo" aria-label=tr(Key::Undo) title=tr(Key::Undo)
+                    aria-keyshortcuts="Control+Z"
+                    disabled=move || !review.writable() || !review.undo.with(|u| u.can_undo()) on:click=move |_| review.undo()>
+                    <Glyph icon=Icon::Undo />
                 </button>
-                <button type="button" data-test="redo" aria-label=tr(Key::Redo) aria-keyshortcuts="Control+Shift+Z"
-                    disabled=move || !review.undo.with(|u| u.can_redo()) on:click=move |_| review.redo()>
-                    "↷"
+                <button type="button" class="icon-button" data-test="redo" aria-label=tr(Key::Redo) title=tr(Key::Redo)
+                    aria-keyshortcuts="Control+Shift+Z"
+                    disabled=move || !review.writable() || !review.undo.with(|u| u.can_redo()) on:click=move |_| review.redo()>
+                    <Glyph icon=Icon::Redo />
                 </button>
-                <FinishReview />
-            </Show>
-            <button type="button" data-test="help" aria-label=tr(Key::Shortcuts) aria-keyshortcuts="?"
-                on:click=move |_| review.help.update(|h| *h = !*h)>
+                <FinishReview near project />
+            })}
+            <button type="button" class="icon-button" data-test="help" aria-label=tr(Key::Shortcuts) title=tr(Key::Shortcuts)
+                aria-keyshortcuts="?" on:click=move |_| review.help.update(|h| *h = !*h)>
                 "?"
             </button>
+        </div>
+    }
+}
+
+/// The controls over the pages: zoom, fit, search and the way to the edit mode.
+#[component]
+pub fn PageTools() -> impl IntoView {
+    let review = expect_context::<Review>();
+    let options = review.options.get_value();
+    let full = !options.read_only;
+    view! {
+        <div class="page-tools" role="toolbar" aria-label=tr(Key::PageTools)>
+            <Zoom />
+            {full.then(|| view! { <Search /> })}
+            {(full && !options.hide_chrome).then(|| view! { <EditPagesLink /> })}
         </div>
     }
 }
@@ -70,11 +107,13 @@ fn DocumentName(rename: bool) -> impl IntoView {
                 {rename.then(|| view! {
                     <button
                         type="button"
+                        class="icon-button"
                         data-test="rename"
                         aria-label=tr(Key::Rename)
+                        title=tr(Key::Rename)
                         on:click=move |_| editing.set(Some(name()))
                     >
-                        {tr(Key::Rename)}
+                        <Glyph icon=Icon::Edit />
                     </button>
                 })}
             }
@@ -136,36 +175,29 @@ fn CategoryChoice() -> impl IntoView {
 
 /// Previous and next unreviewed document of the project.
 #[component]
-fn Neighbours() -> impl IntoView {
-    let review = expect_context::<Review>();
-    let project =
-        Memo::new(move |_| review.detail.with(|d| d.as_ref().map(|d| (d.document.project, d.document.is_reviewed))));
-    let ids = LocalResource::new(move || {
-        let (s, project) = (review.session, project.get());
-        async move {
-            match project {
-                Some((p, _)) => client::unreviewed_documents(s, p).await.unwrap_or_default(),
-                None => Vec::new(),
-            }
-        }
-    });
-    let near = move || ids.get().map(|ids| neighbours(&ids, review.document.get())).unwrap_or((None, None));
-    let link = move |id: Option<i64>, key: Key, test: &'static str| {
-        let project = project.get().map(|p| p.0).unwrap_or_default();
+fn Neighbours(near: Signal<(Option<i64>, Option<i64>)>, project: Signal<Option<i64>>) -> impl IntoView {
+    let link = move |id: Option<i64>, key: Key, icon: Icon, test: &'static str| {
+        let project = project.get().unwrap_or_default();
         match id {
             Some(id) => view! {
-                <A href=format!("/projects/{project}/documents/{id}") attr:data-test=test attr:class="button">
-                    {tr(key)}
+                <A href=format!("/projects/{project}/documents/{id}") attr:data-test=test attr:class="button icon-button"
+                    attr:aria-label=tr(key) attr:title=tr(key)>
+                    <Glyph icon />
                 </A>
             }
             .into_any(),
-            None => view! { <button type="button" data-test=test disabled=true>{tr(key)}</button> }.into_any(),
+            None => view! {
+                <button type="button" class="icon-button" data-test=test aria-label=tr(key) title=tr(key) disabled=true>
+                    <Glyph icon />
+                </button>
+            }
+            .into_any(),
         }
     };
     view! {
         <nav class="neighbours" aria-label=tr(Key::Unreviewed)>
-            {move || link(near().0, Key::PreviousDocument, "previous-document")}
-            {move || link(near().1, Key::NextDocument, "next-document")}
+            {move || link(near.get().0, Key::PreviousDocument, Icon::Previous, "previous-document")}
+            {move || link(near.get().1, Key::NextDocument, Icon::Next, "next-document")}
         </nav>
     }
 }
@@ -230,6 +262,7 @@ fn Search() -> impl IntoView {
     // The query belongs to one document: another one (previous/next) starts with an empty search, as its hits do,
     // and a search still waiting for its debounce is dropped.
     let query = RwSignal::new(String::new());
+    let no_hits = RwSignal::new(false);
     Effect::new(move || {
         review.document.track();
         query.set(String::new());
@@ -245,6 +278,7 @@ fn Search() -> impl IntoView {
     let search = move |e: leptos::ev::Event| {
         let q = event_target_value(&e);
         query.set(q.clone());
+        no_hits.set(false);
         asked.update_value(|n| *n += 1);
         let mine = asked.get_value();
         set_timeout(
@@ -264,6 +298,7 @@ fn Search() -> impl IntoView {
                     }
                     match found {
                         Ok(hits) => {
+                            no_hits.set(hits.is_empty());
                             review.hits.set(hits);
                             show_hit(0);
                         }
@@ -297,20 +332,25 @@ fn Search() -> impl IntoView {
                 </span>
                 <button
                     type="button"
+                    class="icon-button"
                     data-test="hit-previous"
                     aria-label=tr(Key::PreviousHit)
                     on:click=move |_| turn(count() - 1)
                 >
-                    "‹"
+                    <Glyph icon=Icon::Previous />
                 </button>
-                <button type="button" data-test="hit-next" aria-label=tr(Key::NextHit) on:click=move |_| turn(1)>
-                    "›"
+                <button type="button" class="icon-button" data-test="hit-next" aria-label=tr(Key::NextHit)
+                    on:click=move |_| turn(1)>
+                    <Glyph icon=Icon::Next />
                 </button>
                 <Show when=move || review.writable()>
                     <button type="button" data-test="annotate-hit" on:click=move |_| review.from_hit()>
                         {tr(Key::AnnotateHit)}
                     </button>
                 </Show>
+            </Show>
+            <Show when=move || no_hits.get()>
+                <span class="muted" data-test="no-hits" role="status">{tr(Key::NoHits)}</span>
             </Show>
             <Show when=move || review.writable() && review.words.with(|w| !w.is_empty())>
                 <button type="button" data-test="annotate-words" on:click=move |_| review.from_words()>
@@ -321,10 +361,30 @@ fn Search() -> impl IntoView {
     }
 }
 
+/// Finishes the review and opens the project's next unreviewed document, if there is one.
 #[component]
-fn FinishReview() -> impl IntoView {
+fn FinishReview(near: Signal<(Option<i64>, Option<i64>)>, project: Signal<Option<i64>>) -> impl IntoView {
     let review = expect_context::<Review>();
-    let ready = Memo::new(move |_| review.counts.with(ReviewCounts::can_finish));
+    let navigate = use_navigate();
+    let ready = Memo::new(move |_| review.writable() && review.counts.with(ReviewCounts::can_finish));
+    let next = move || {
+        let (before, after) = near.get();
+        after.or(before).filter(|id| *id != review.document.get())
+    };
+    let finish = move |_| {
+        let (navigate, next, project) = (navigate.clone(), next(), project.get_untracked());
+        let write = DocumentWrite { is_reviewed: Some(true), ..Default::default() };
+        review.notice.run(
+            client::update_document(review.session, review.document.get_untracked(), write),
+            move |done| match (done, next, project) {
+                (Some(_), Some(next), Some(project)) => {
+                    navigate(&format!("/projects/{project}/documents/{next}"), Default::default())
+                }
+                (Some(_), _, _) => review.refresh(),
+                (None, _, _) => {}
+            },
+        );
+    };
     view! {
         <button
             type="button"
@@ -332,9 +392,9 @@ fn FinishReview() -> impl IntoView {
             data-test="finish-review"
             disabled=move || !ready.get()
             title=move || (!ready.get()).then(tr(Key::FinishBlocked))
-            on:click=move |_| review.update_document(DocumentWrite { is_reviewed: Some(true), ..Default::default() })
+            on:click=finish
         >
-            {tr(Key::FinishReview)}
+            {move || tr(if next().is_some() { Key::FinishAndNext } else { Key::FinishReview })()}
         </button>
     }
 }

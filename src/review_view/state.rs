@@ -28,6 +28,8 @@ pub struct Review {
     pub document: Signal<i64>,
     pub options: StoredValue<ViewOptions>,
     pub detail: RwSignal<Option<DocumentDetail>>,
+    /// Why the document could not be loaded at all (not found, not public, no network).
+    pub unavailable: RwSignal<Option<ApiError>>,
     pub tree: RwSignal<Tree>,
     /// The counters of what the tree shows.
     pub counts: Memo<ReviewCounts>,
@@ -81,6 +83,7 @@ impl Review {
             document,
             options: StoredValue::new(options),
             detail: RwSignal::new(None),
+            unavailable: RwSignal::new(None),
             tree,
             counts: Memo::new(move |_| tree.with(Tree::review_counts)),
             filter: RwSignal::new(filter),
@@ -104,9 +107,13 @@ impl Review {
         self.options.with_value(|o| o.read_only)
     }
 
-    /// Whether write controls are shown: not in read-only mode, and not once the review is finished.
+    /// Whether write controls act: not in read-only mode, not while the document is processed or failed, and not
+    /// once the review is finished.
     pub fn writable(self) -> bool {
-        !self.read_only_mode() && self.detail.with(|d| d.as_ref().is_some_and(|d| !d.document.is_reviewed))
+        !self.read_only_mode()
+            && self
+                .detail
+                .with(|d| d.as_ref().is_some_and(|d| !d.document.is_reviewed && d.document.status_data == status::DONE))
     }
 
     pub(super) fn doc(self) -> i64 {
@@ -116,6 +123,7 @@ impl Review {
     /// Everything back to a fresh view of `document`, then loads it.
     pub(super) fn open(self) {
         self.detail.set(None);
+        self.unavailable.set(None);
         self.tree.set(Tree::default());
         self.selected.set(None);
         self.words.set(Vec::new());
@@ -148,6 +156,11 @@ impl Review {
                     self.follow_hash();
                 }
                 busy
+            }
+            // A document that never loaded says so in its place; a later failure goes to the banner.
+            Err(e) if self.detail.with_untracked(Option::is_none) => {
+                self.unavailable.set(Some(e));
+                false
             }
             Err(e) => {
                 self.notice.show(e);

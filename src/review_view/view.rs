@@ -14,7 +14,7 @@ use crate::components::annotation_panel::AnnotationPanel;
 use crate::components::label_picker::{HelpSheet, LabelPicker};
 use crate::components::notice::use_notice;
 use crate::components::page_canvas::PageViewer;
-use crate::components::review_toolbar::ReviewToolbar;
+use crate::components::review_toolbar::{PageTools, ReviewToolbar};
 use crate::components::thumbnails::Thumbnails;
 use crate::i18n::{tr, Key};
 use crate::review::geometry::{percent_box, SpanBox};
@@ -164,6 +164,7 @@ pub fn DocumentReview(#[prop(into)] document: Signal<i64>, options: ViewOptions)
 
     let state = move || {
         review.detail.with(|d| match d {
+            None if review.unavailable.with(Option::is_some) => "unavailable",
             None => "loading",
             Some(d) if d.document.status_data == status::ERROR => "error",
             Some(d) if processing(d) => "processing",
@@ -196,6 +197,16 @@ pub fn DocumentReview(#[prop(into)] document: Signal<i64>, options: ViewOptions)
                     view! { <p class="muted" data-test="processing" role="status">{tr(Key::DocumentProcessing)}</p> }
                         .into_any()
                 }
+                "unavailable" => {
+                    let why = review.unavailable.get().map(|e| e.message(review.session.lang.get())).unwrap_or_default();
+                    view! {
+                        <div class="notice" data-test="unavailable" role="alert">
+                            <p>{tr(Key::DocumentUnavailable)}</p>
+                            <p class="why">{why}</p>
+                        </div>
+                    }
+                    .into_any()
+                }
                 "error" => {
                     view! { <p class="notice" data-test="processing-error" role="alert">{tr(Key::DocumentFailed)}</p> }
                         .into_any()
@@ -207,7 +218,10 @@ pub fn DocumentReview(#[prop(into)] document: Signal<i64>, options: ViewOptions)
                     <Thumbnails />
                 </Show>
                 <Show when=move || state() == "ready">
-                    <PageViewer />
+                    <div class="page-column">
+                        <PageTools />
+                        <PageViewer />
+                    </div>
                 </Show>
                 <Show when=move || options.show_panel && state() == "ready">
                     <AnnotationPanel />

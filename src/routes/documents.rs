@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
-use lectern_api::documents::status;
+use lectern_api::documents::{status, DocumentWrite, UserRef};
 use lectern_api::{Category, Paginated};
 use leptos::html;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use web_sys::FileList;
@@ -14,6 +15,7 @@ use crate::client::{self, ApiError, DocumentRow};
 use crate::components::notice::{use_notice, Notice};
 use crate::i18n::{tr, Key};
 use crate::poll::{Backoff, Poll};
+use crate::review::options::encode;
 use crate::session::{use_session, Session};
 
 const PAGE_SIZE: u64 = 50;
@@ -75,17 +77,6 @@ impl Status {
     }
 }
 
-/// Percent-encodes a query value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// The table's filters, ordering and position; `query` turns them into the list's query string.
 #[derive(Clone, Copy)]
 struct View {
@@ -93,6 +84,7 @@ struct View {
     category: RwSignal<String>,
     reviewed: RwSignal<String>,
     assignee: RwSignal<String>,
+    dataset: RwSignal<String>,
     ordering: RwSignal<String>,
     offset: RwSignal<u64>,
 }
@@ -115,6 +107,7 @@ impl View {
         params.extend(by_status.or(by_choice).map(|r| ("is_reviewed", r.to_string())));
         params.extend(Some(self.category.get()).filter(|c| !c.is_empty()).map(|c| ("category", c)));
         params.extend(Some(self.assignee.get().trim().to_owned()).filter(|a| !a.is_empty()).map(|a| ("assignee", a)));
+        params.extend(Some(self.dataset.get()).filter(|d| !d.is_empty()).map(|d| ("dataset_status", d)));
         params.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
     }
 
@@ -134,6 +127,9 @@ struct Ctx {
     query: Memo<String>,
     page: RwSignal<Option<Paginated<DocumentRow>>>,
     poll: Poll,
+    /// The documents ticked for a bulk change, and the row ticked last, where a shift-click range starts.
+    selected: RwSignal<Vec<i64>>,
+    anchor: StoredValue<Option<usize>>,
 }
 
 impl Ctx {
@@ -166,6 +162,7 @@ pub fn Documents() -> impl IntoView {
         category: RwSignal::new(String::new()),
         reviewed: RwSignal::new(String::new()),
         assignee: RwSignal::new(String::new()),
+        dataset: RwSignal::new(String::new()),
         ordering: RwSignal::new("-created_at".to_owned()),
         offset: RwSignal::new(0),
     };
@@ -176,6 +173,8 @@ pub fn Documents() -> impl IntoView {
         query: Memo::new(move |_| view.query(project.get())),
         page: RwSignal::new(None),
         poll: Poll::new(POLL),
+        selected: RwSignal::new(Vec::new()),
+        anchor: StoredValue::new(None),
     };
     provide_context(ctx);
     provide_context(view);
@@ -186,6 +185,8 @@ pub fn Documents() -> impl IntoView {
     provide_context(categories);
     Effect::new(move || {
         ctx.query.track();
+        ctx.selected.set(Vec::new());
+        ctx.anchor.set_value(None);
         ctx.load();
     });
     let name = LocalResource::new(move || {
@@ -204,6 +205,7 @@ pub fn Documents() -> impl IntoView {
         <section class="card" aria-labelledby="documents-title" data-test="documents">
             <h2 id="documents-title">{tr(Key::Documents)}</h2>
             <Filters />
+            <BulkChange />
             <Table />
         </section>
     }
@@ -309,12 +311,15 @@ fn Upload() -> impl IntoView {
                         view! {
                             <li data-test="upload" data-name=name.clone() data-state=state>
                                 <span class="file">{name.clone()}</span>
-                                <progress max="1" prop:value=move || progress.get() aria-label=tr(Key::UploadProgress)></progress>
+                                <Show when=move || state() != "failed"
+                                    fallback=|| view! { <span class="failed">{tr(Key::UploadFailed)}</span> }>
+                                    <progress max="1" prop:value=move || progress.get() aria-label=tr(Key::UploadProgress)></progress>
+                                </Show>
                                 <span class="outcome" class:failed=move || state() == "failed" data-test="upload-message">
                                     {move || match outcome.get() {
                                         None => lang.get().text(Key::Uploading).to_owned(),
                                         Some(Ok(())) => lang.get().text(Key::Uploaded).to_owned(),
-                                        Some(Err(e)) => e.message(lang.get()),
+                                        Some(Err(e)) => e.plain_message(lang.get()),
                                     }}
                                 </span>
                             </li>
@@ -361,6 +366,7 @@ fn Filters() -> impl IntoView {
     let statuses = [Status::NeedsReview, Status::Reviewed, Status::Error, Status::Split];
     let statuses = texts(&statuses.map(|s| (s.code(), s.key())));
     let yes_no = texts(&[("true", Key::Yes), ("false", Key::No)]);
+    let datasets = texts(&DATASETS.map(|(code, key)| (code, key)));
     let category_options = Signal::derive(move || {
         categories.get().unwrap_or_default().into_iter().map(|c| (c.id.to_string(), c.name)).collect()
     });
@@ -369,6 +375,7 @@ fn Filters() -> impl IntoView {
             <FilterSelect label=Key::Status test="filter-status" filter=view.status options=statuses />
             <FilterSelect label=Key::Category test="filter-category" filter=view.category options=category_options />
             <FilterSelect label=Key::StatusReviewed test="filter-reviewed" filter=view.reviewed options=yes_no />
+            <FilterSelect label=Key::Dataset test="filter-dataset" filter=view.dataset options=datasets />
             <label>
                 {tr(Key::AssigneeEmail)}
                 <input
@@ -414,6 +421,109 @@ fn SortHeader(label: Key, field: &'static str) -> impl IntoView {
     }
 }
 
+/// The dataset statuses a person sets (§7.3), with their filter value; 1 ("preparation") is the server's own.
+const DATASETS: [(&str, Key); 4] =
+    [("2", Key::DatasetTraining), ("3", Key::DatasetTest), ("4", Key::DatasetExcluded), ("0", Key::DatasetNone)];
+
+fn dataset_key(code: i64) -> Option<Key> {
+    DATASETS
+        .iter()
+        .find(|(c, _)| c.parse() == Ok(code))
+        .map(|(_, k)| *k)
+        .or((code == 1).then_some(Key::DatasetPreparation))
+}
+
+/// Ticks or unticks a row; with shift, every row from the last ticked one to this one alike.
+fn tick(ctx: Ctx, id: i64, on: bool, range: bool) {
+    let ids: Vec<i64> =
+        ctx.page.with_untracked(|p| p.as_ref().map(|p| p.results.iter().map(|d| d.id).collect())).unwrap_or_default();
+    let Some(at) = ids.iter().position(|i| *i == id) else { return };
+    let from = ctx.anchor.get_value().filter(|_| range).unwrap_or(at);
+    let span = &ids[from.min(at)..=from.max(at)];
+    ctx.selected.update(|s| {
+        s.retain(|i| !span.contains(i));
+        if on {
+            s.extend_from_slice(span);
+        }
+    });
+    ctx.anchor.set_value(Some(at));
+}
+
+/// One change for every ticked document: its dataset status, category or assignee.
+#[component]
+fn BulkChange() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let categories = expect_context::<LocalResource<Vec<Category>>>();
+    let busy = RwSignal::new(false);
+    let dataset = RwSignal::new("2".to_owned());
+    let category = RwSignal::new(String::new());
+    let assignee = RwSignal::new(String::new());
+    let apply = move |write: DocumentWrite| {
+        let ids = ctx.selected.get_untracked();
+        busy.set(true);
+        ctx.notice.clear();
+        spawn_local(async move {
+            for id in ids {
+                if ctx.notice.check(client::update_document(ctx.session, id, write.clone()).await).is_none() {
+                    break;
+                }
+            }
+            busy.try_set(false);
+            ctx.load();
+        });
+    };
+    let count = move || ctx.selected.with(Vec::len);
+    view! {
+        <Show when=move || count() != 0>
+            <form class="bulk" data-test="bulk" aria-label=tr(Key::ChangeSelected) on:submit=|ev| ev.prevent_default()>
+                <span data-test="selected-count">
+                    {move || format!("{} {}", count(), ctx.session.lang.get().text(Key::Selected))}
+                </span>
+                <label>
+                    {tr(Key::Dataset)}
+                    <select data-test="bulk-dataset" on:change=move |ev| dataset.set(event_target_value(&ev))>
+                        {DATASETS.map(|(code, key)| view! { <option value=code selected=code == "2">{tr(key)}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button type="button" data-test="apply-dataset" disabled=move || busy.get()
+                    on:click=move |_| apply(DocumentWrite { dataset_status: dataset.get_untracked().parse().ok(), ..Default::default() })>
+                    {tr(Key::Apply)}
+                </button>
+                <label>
+                    {tr(Key::Category)}
+                    <select data-test="bulk-category" on:change=move |ev| category.set(event_target_value(&ev))>
+                        <option value="">"—"</option>
+                        {move || categories.get().unwrap_or_default().into_iter()
+                            .map(|c| view! { <option value=c.id>{c.name}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button type="button" data-test="apply-category" disabled=move || busy.get()
+                    on:click=move |_| apply(DocumentWrite {
+                        category: Some(category.get_untracked().parse().ok()),
+                        category_is_revised: Some(true),
+                        ..Default::default()
+                    })>
+                    {tr(Key::Apply)}
+                </button>
+                <label>
+                    {tr(Key::AssigneeEmail)}
+                    <input type="email" data-test="bulk-assignee" bind:value=assignee />
+                </label>
+                <button type="button" data-test="apply-assignee" disabled=move || busy.get()
+                    on:click=move |_| {
+                        let email = assignee.get_untracked().trim().to_owned();
+                        apply(DocumentWrite {
+                            assignee: Some(Some(email).filter(|e| !e.is_empty()).map(UserRef::Email)),
+                            ..Default::default()
+                        })
+                    }>
+                    {tr(Key::Apply)}
+                </button>
+            </form>
+        </Show>
+    }
+}
+
 #[component]
 fn Table() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
@@ -436,19 +546,31 @@ fn Table() -> impl IntoView {
             <table class="documents" data-test="document-table">
                 <thead>
                     <tr>
+                        <th>
+                            <input type="checkbox" data-test="select-page" aria-label=tr(Key::SelectPage)
+                                prop:checked=move || {
+                                    let ids = rows().iter().map(|d| d.id).collect::<Vec<_>>();
+                                    !ids.is_empty() && ctx.selected.with(|s| ids.iter().all(|id| s.contains(id)))
+                                }
+                                on:change=move |ev| {
+                                    let ids = rows().iter().map(|d| d.id).collect::<Vec<_>>();
+                                    ctx.selected.set(if event_target_checked(&ev) { ids } else { Vec::new() });
+                                } />
+                        </th>
                         <SortHeader label=Key::FileName field="data_file_name" />
                         <SortHeader label=Key::Status field="status_data" />
                         <SortHeader label=Key::Category field="category" />
                         <SortHeader label=Key::Pages field="number_of_pages" />
                         <SortHeader label=Key::Uploaded field="created_at" />
                         <th>{tr(Key::Assignee)}</th>
+                        <SortHeader label=Key::Dataset field="dataset_status" />
                         <th>{tr(Key::SuggestionsToReview)}</th>
                     </tr>
                 </thead>
                 <tbody>
                     <For
                         each=rows
-                        key=|d| (d.id, d.updated_at.clone(), d.status_data, d.is_reviewed, d.number_of_pages, d.category, d.review_counts.pending)
+                        key=|d| (d.id, d.updated_at.clone(), d.status_data, d.is_reviewed, d.number_of_pages, d.category, d.dataset_status, d.review_counts.pending)
                         let:doc
                     >
                         {
@@ -457,7 +579,13 @@ fn Table() -> impl IntoView {
                             let pending = doc.review_counts.pending;
                             let lang = ctx.session.lang;
                             view! {
-                                <tr data-test="document" data-id=doc.id data-name=doc.data_file_name.clone()>
+                                <tr data-test="document" data-id=doc.id data-name=doc.data_file_name.clone()
+                                    class:ticked=move || ctx.selected.with(|s| s.contains(&doc.id))>
+                                    <td>
+                                        <input type="checkbox" data-test="select" aria-label=name.clone()
+                                            prop:checked=move || ctx.selected.with(|s| s.contains(&doc.id))
+                                            on:click=move |ev| tick(ctx, doc.id, event_target_checked(&ev), ev.shift_key()) />
+                                    </td>
                                     <td data-test="file-name">
                                         <A href=format!("/projects/{}/documents/{}", ctx.project.get_untracked(), doc.id) attr:data-test="open-document">
                                             {name.clone()}
@@ -472,6 +600,7 @@ fn Table() -> impl IntoView {
                                     <td class="number" data-test="pages">{doc.number_of_pages}</td>
                                     <td><time datetime=doc.created_at.clone()>{doc.created_at.get(..16).unwrap_or_default().replace('T', " ")}</time></td>
                                     <td data-test="assignee">{doc.assignee.clone()}</td>
+                                    <td data-test="dataset" data-dataset=doc.dataset_status>{dataset_key(doc.dataset_status).map(tr)}</td>
                                     // No suggestion awaiting review shows nothing, so the rows that need work stand out.
                                     <td class="number" data-test="pending" data-pending=pending>
                                         {move || (pending > 0).then(|| format!("{pending} {}", lang.get().text(Key::ToReview)))}

@@ -6,9 +6,11 @@ use lectern_api::documents::{status, DocumentDetail, DocumentWrite, ProposedPart
 use lectern_api::Category;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::client;
+use crate::components::icons::{Glyph, Icon};
 use crate::components::notice::use_notice;
 use crate::components::page_canvas::PageImage;
 use crate::i18n::{tr, Key};
@@ -63,6 +65,8 @@ fn Editor(doc: DocumentDetail, categories: Vec<Category>, project: i64) -> impl 
     let naming = RwSignal::new(false);
     let infos = RwSignal::new(Vec::<PartInfo>::new());
     let busy = RwSignal::new(false);
+    // The server's refusal to part annotations, one message each; while shown, applying deletes them.
+    let refused = RwSignal::new(Vec::<String>::new());
     let name = doc.document.data_file_name.clone();
     let category = doc.document.category;
     let proposal_for_infos = proposal.clone();
@@ -110,10 +114,16 @@ fn Editor(doc: DocumentDetail, categories: Vec<Category>, project: i64) -> impl 
             return;
         }
         let body = plan.with_untracked(|p| p.body(&infos));
-        notice.run(client::postprocess(session, id, body), move |docs| {
+        let drop_annotations = !refused.with_untracked(Vec::is_empty);
+        notice.clear();
+        spawn_local(async move {
+            let done = client::postprocess(session, id, body, drop_annotations).await;
             busy.set(false);
-            if let Some(docs) = docs {
-                open(docs.first().map_or(id, |d| d.document.id));
+            match done {
+                Ok(docs) => open(docs.first().map_or(id, |d| d.document.id)),
+                // Annotations across a cut are named first; only "apply and delete" sends the edit again.
+                Err(e) if !e.field("annotations").is_empty() => refused.set(e.field("annotations")),
+                Err(e) => notice.show(e),
             }
         });
     };
@@ -193,7 +203,7 @@ fn Editor(doc: DocumentDetail, categories: Vec<Category>, project: i64) -> impl 
                                             aria-pressed=cut.to_string()
                                             aria-label=move || format!("{} {}", session.lang.get().text(Key::SplitAfterPage), at + 1)
                                             on:click=move |_| plan.update(|p| p.toggle_split(at))>
-                                            {if cut { "✂" } else { "＋" }}
+                                            <Glyph icon=if cut { Icon::Cut } else { Icon::Join } />
                                         </button>
                                     })}
                                 </li>
@@ -240,10 +250,21 @@ fn Editor(doc: DocumentDetail, categories: Vec<Category>, project: i64) -> impl 
                     }).collect_view()
                 }}
             </ol>
+            <Show when=move || !refused.with(Vec::is_empty)>
+                <section class="refused" role="alert" data-test="annotations-refused">
+                    <p>{tr(Key::AnnotationsAcrossCut)}</p>
+                    <ul>
+                        {move || refused.get().into_iter().map(|m| view! { <li data-test="refused-annotation">{m}</li> }).collect_view()}
+                    </ul>
+                </section>
+            </Show>
             <div class="edit-actions">
-                <button type="button" data-test="back" on:click=move |_| naming.set(false)>{tr(Key::Back)}</button>
-                <button type="button" class="primary" data-test="submit-edit" disabled=move || busy.get() on:click=submit.clone()>
-                    {tr(Key::ApplyEdit)}
+                <button type="button" data-test="back" on:click=move |_| { refused.set(Vec::new()); naming.set(false) }>
+                    {tr(Key::Back)}
+                </button>
+                <button type="button" class=move || if refused.with(Vec::is_empty) { "primary" } else { "danger" }
+                    data-test="submit-edit" disabled=move || busy.get() on:click=submit.clone()>
+                    {move || tr(if refused.with(Vec::is_empty) { Key::ApplyEdit } else { Key::ApplyAndDelete })()}
                 </button>
             </div>
         </Show>

@@ -62,7 +62,7 @@ impl Chromedriver {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            "--window-size=1280,1000",
+            "--window-size=1600,1000",
         ]
         .map(String::from)
         .into_iter()
@@ -197,6 +197,109 @@ pub async fn save_screenshot(c: &Client, name: &str) {
     if let Ok(png) = c.screenshot().await {
         std::fs::write(dir.join(name), png).unwrap();
     }
+}
+
+/// Looks at the screen as a person and an accessibility checker would: axe-core finds no serious or critical
+/// violation of WCAG 2 A/AA (colour contrast included), and the screen is saved as `{name}-1600.png` and
+/// `{name}-1024.png`, at the two window sizes reviewers use, to be looked at.
+pub async fn look(c: &Client, name: &str) {
+    c.set_window_size(1600, 1000).await.unwrap();
+    let violations = axe(c).await;
+    save_screenshot(c, &format!("{name}-1600.png")).await;
+    c.set_window_size(1024, 700).await.unwrap();
+    save_screenshot(c, &format!("{name}-1024.png")).await;
+    c.set_window_size(1600, 1000).await.unwrap();
+    assert!(violations.is_empty(), "{name}: axe-core finds serious or critical violations: {violations:#?}");
+}
+
+/// The serious and critical violations axe-core finds on the page, one line each with up to five places.
+async fn axe(c: &Client) -> Vec<String> {
+    let path = workspace_root().join(".tools/node_modules/axe-core/axe.min.js");
+    let source = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("axe-core in {} (scripts/setup.sh installs it): {e}", path.display()));
+    c.execute(&source, vec![]).await.expect("axe-core loads into the page");
+    let found = c
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
+              .then(r => done(r.violations
+                .filter(v => v.impact === "serious" || v.impact === "critical")
+                .map(v => `${v.id} (${v.impact}): ${v.help}: ` +
+                  v.nodes.slice(0, 5).map(n => n.target.join(" ")).join(" | "))))
+              .catch(e => done([`axe-core failed: ${e}`]));"#,
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    serde_json::from_value(found).unwrap()
+}
+
+/// What a person sees of each element matching `css`: its text and the contrast of its colour against the
+/// background it is drawn on (WCAG's ratio, 1 to 21).
+pub async fn legibility(c: &Client, css: &str) -> Vec<(String, f64)> {
+    let seen = c
+        .execute(
+            r#"const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
+            const behind = el => {
+              for (; el; el = el.parentElement) {
+                const [r, g, b, a] = rgb(getComputedStyle(el).backgroundColor);
+                if (a === undefined || a > 0.5) return [r, g, b];
+              }
+              return [255, 255, 255];
+            };
+            const lum = c => c.slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+              .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+            return [...document.querySelectorAll(arguments[0])].map(el => {
+              const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(behind(el))];
+              return [el.innerText.trim(), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+            });"#,
+            vec![json!(css)],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(seen).unwrap()
+}
+
+/// Fails unless every element matching `css` (at least one) shows a text with a contrast of 4.5:1 or more.
+pub async fn assert_readable(c: &Client, css: &str) {
+    let seen = legibility(c, css).await;
+    assert!(!seen.is_empty(), "nothing matches {css}");
+    for (text, contrast) in &seen {
+        assert!(!text.is_empty() && *contrast >= 4.5, "{css}: {text:?} is drawn at a contrast of {contrast:.2}:1");
+    }
+}
+
+/// How many elements matching `rows` lie wholly inside the visible box of the element `within`.
+pub async fn rows_in_view(c: &Client, within: &str, rows: &str) -> usize {
+    let n = c
+        .execute(
+            r#"const box = document.querySelector(arguments[0]).getBoundingClientRect();
+            return [...document.querySelectorAll(arguments[1])].filter(el => {
+              const r = el.getBoundingClientRect();
+              return r.height > 0 && r.top >= box.top && r.bottom <= box.bottom && r.bottom <= innerHeight;
+            }).length;"#,
+            vec![json!(within), json!(rows)],
+        )
+        .await
+        .unwrap();
+    n.as_u64().unwrap() as usize
+}
+
+/// How many rows the visible children of the element `css` are laid out in.
+pub async fn line_count(c: &Client, css: &str) -> usize {
+    let n = c
+        .execute(
+            r#"const tops = [...document.querySelector(arguments[0]).children]
+              .map(el => el.getBoundingClientRect()).filter(r => r.height > 0)
+              .sort((a, b) => a.top - b.top);
+            let rows = 0, bottom = -Infinity;
+            for (const r of tops) { if (r.top >= bottom) { rows += 1; bottom = r.bottom; } else { bottom = Math.max(bottom, r.bottom); } }
+            return rows;"#,
+            vec![json!(css)],
+        )
+        .await
+        .unwrap();
+    n.as_u64().unwrap() as usize
 }
 
 /// Opens `base` and logs in as `email` (with `PASSWORD`), waiting for the projects page.

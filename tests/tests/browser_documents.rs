@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use fantoccini::Client;
 use lectern_api::ErrorBody;
 use lectern_tests::browser::{
-    click, eventually, eventually_within, find, log_in, run_scenarios, save_screenshot, text, texts, wait_text,
+    click, eventually, eventually_within, find, log_in, run_scenarios, save_screenshot, text, texts, wait_count,
+    wait_text,
 };
 use lectern_tests::pdf::{self, Page};
 use lectern_tests::Api;
@@ -45,7 +46,9 @@ async fn setup(server: &Server) -> Case {
     // What the server says to a file it cannot read; the page must show exactly this for that file.
     let (status, body) = api.upload(project, "notes.txt", b"just some notes".to_vec(), &[]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let unsupported = serde_json::from_value::<ErrorBody>(body).unwrap().message();
+    // The page shows the server's words without the field's name: the field is the file the row names.
+    let refused = serde_json::from_value::<ErrorBody>(body).unwrap().messages();
+    let unsupported = refused.into_iter().flat_map(|(_, texts)| texts).collect::<Vec<_>>().join(" ");
 
     let dir = std::env::temp_dir().join(format!("lectern-documents-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -76,6 +79,9 @@ async fn uploading_filtering_and_sorting(c: &Client, case: &Case) {
     find(c, "[data-test=upload][data-name='invoice.pdf'][data-state=done]").await;
     wait_text(c, "[data-test=upload][data-name='invoice.pdf'] [data-test=upload-message]", "Uploaded").await;
     wait_text(c, "[data-test=upload][data-name='notes.txt'] [data-test=upload-message]", unsupported).await;
+    // A refused file shows no full progress bar: it says it was not uploaded.
+    wait_count(c, "[data-test=upload][data-name='notes.txt'] progress", 0).await;
+    wait_text(c, "[data-test=upload][data-name='notes.txt'] .failed:not([data-test])", "Not uploaded").await;
     find(c, "[data-test=uploads][aria-live=polite]").await;
 
     // The new document is listed at once (newest first) and its status follows processing without a reload.

@@ -20,10 +20,17 @@ struct Case {
     api: Api,
     bundle_of_three: Value,
     waiting: Value,
+    /// Two pages with an annotation over both, and one on the first page only.
+    two_pages: Value,
+    across: i64,
+    on_first: i64,
 }
 
 fn main() {
-    run_scenarios(setup, scenarios![split_turn_and_reorder, confirm_the_proposal]);
+    run_scenarios(
+        setup,
+        scenarios![split_turn_and_reorder, confirm_the_proposal, a_cut_through_an_annotation_asks_first],
+    );
 }
 
 async fn setup(server: &Server) -> Case {
@@ -41,7 +48,26 @@ async fn setup(server: &Server) -> Case {
     // The AI cuts where the letters end.
     let parts: Vec<usize> = waiting["proposed_split"].as_array().unwrap().iter().map(|p| page_ids(p).len()).collect();
     assert_eq!(parts, sent.iter().map(Vec::len).collect::<Vec<_>>(), "{waiting}");
-    Case { base: server.base.clone(), api, bundle_of_three, waiting }
+    let pages: Vec<Page> = TEXTS[..2].iter().map(|t| Page::a4().text(72.0, 760.0, 14.0, t)).collect();
+    let two_pages = api.upload_ok(fixture.project, "two.pdf", pdf::document(&pages), &[("sync", "True")]).await;
+    let text = two_pages["text"].as_str().unwrap().to_owned();
+    let span = |needle: &str| {
+        let start = text[..text.find(needle).unwrap()].chars().count();
+        json!({"start_offset": start, "end_offset": start + needle.chars().count()})
+    };
+    let total = fixture.labels[0];
+    let create = |spans: Value| {
+        let (api, document) = (&api, two_pages["id"].clone());
+        async move {
+            let body = json!({"document": document, "label": total, "span": spans});
+            let (status, a) = api.post("/api/v3/annotations/", body).await;
+            assert_eq!(status, 201, "{a}");
+            a["id"].as_i64().unwrap()
+        }
+    };
+    let across = create(json!([span("2024-17"), span("88")])).await;
+    let on_first = create(json!([span("Invoice")])).await;
+    Case { base: server.base.clone(), api, bundle_of_three, waiting, two_pages, across, on_first }
 }
 
 /// The review URL of a document.
@@ -243,4 +269,38 @@ async fn confirm_the_proposal(c: &Client, case: &Case) {
         assert_eq!(done["number_of_pages"].as_u64(), Some(texts.len() as u64), "{done}");
         assert_eq!((done["split_is_revised"].as_bool(), &done["category"]), (Some(true), &part["category"]), "{done}");
     }
+}
+
+/// A cut between the two pages of an annotation is refused before anything changes: the page names the
+/// annotation and offers to go back or to apply the edit and delete it; applying keeps the other annotation.
+async fn a_cut_through_an_annotation_asks_first(c: &Client, case: &Case) {
+    let (api, doc) = (&case.api, &case.two_pages);
+    let review = &review_url(&case.base, doc);
+    log_in(c, &case.base, EMAIL).await;
+    c.goto(&format!("{review}/edit")).await.unwrap();
+    wait_attrs(c, "data-id", 2).await;
+    click(c, "[data-test=grid-page]:nth-child(1) [data-test=split-toggle]").await;
+    click(c, "[data-test=next-step]").await;
+    wait_count(c, "[data-test=part]", 2).await;
+    click(c, "[data-test=submit-edit]").await;
+    find(c, "[data-test=annotations-refused]").await;
+    wait_count(c, "[data-test=refused-annotation]", 1).await;
+    let named = lectern_tests::browser::text(c, "[data-test=refused-annotation]").await;
+    assert!(named.starts_with(&format!("Annotation {} (Total:", case.across)), "{named}");
+    wait_count(c, "[data-test=error]", 0).await;
+    lectern_tests::browser::look(c, "edit-refused").await;
+    // Nothing has changed yet.
+    let id = doc["id"].as_i64().unwrap();
+    let (status, _) = api.get(&format!("/api/v3/annotations/{}/", case.across)).await;
+    assert_eq!(status, 200);
+    assert_eq!(page_ids(&api.wait_done(id).await).len(), 2);
+
+    wait_text(c, "[data-test=submit-edit]", "Apply and delete them").await;
+    click(c, "[data-test=submit-edit]").await;
+    wait_url(c, review).await;
+    let (status, _) = api.get(&format!("/api/v3/annotations/{}/", case.across)).await;
+    assert_eq!(status, 404, "deleted only after the second request");
+    let kept = lectern_tests::get_ok(api, &format!("/api/v3/annotations/{}/", case.on_first)).await;
+    assert_eq!(kept["document"], id, "{kept}");
+    assert_eq!(page_ids(&api.wait_done(id).await).len(), 1);
 }

@@ -82,7 +82,7 @@ pub async fn carry(tx: &mut Tx, source: i64, moves: &[PageMove], targets: &[i64]
                 id,
                 format!(
                     "Annotation {id} ({label}: \"{text}\") lies on pages {} which go to output documents {}; it \
-                     cannot follow them. Send drop_annotations=true to postprocess anyway and delete it.",
+                     cannot follow them.",
                     numbers.join(", "),
                     parts.join(", ")
                 ),
@@ -98,7 +98,14 @@ pub async fn carry(tx: &mut Tx, source: i64, moves: &[PageMove], targets: &[i64]
         carried.push((id, set, outputs.first().copied().unwrap_or(0), spans, bbox));
     }
     if !dropped.is_empty() && !drop {
-        return Err(Error::Fields([("annotations".to_owned(), dropped.into_iter().map(|d| d.1).collect())].into()));
+        let how = "Send drop_annotations=true to postprocess anyway and delete them.".to_owned();
+        return Err(Error::Fields(
+            [
+                ("annotations".to_owned(), dropped.into_iter().map(|d| d.1).collect()),
+                ("drop_annotations".to_owned(), vec![how]),
+            ]
+            .into(),
+        ));
     }
     for (id, _) in &dropped {
         sqlx::query("DELETE FROM annotations WHERE id = $1").bind(id).execute(&mut **tx).await?;
