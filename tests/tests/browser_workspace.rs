@@ -317,13 +317,7 @@ async fn training_data_from_the_list(c: &Client, case: &Case) {
     c.release_actions().await.unwrap();
     wait_text(c, "[data-test=selected-count]", "3 selected").await;
     look(c, "documents-selected").await;
-    c.execute(
-        "document.querySelector('[data-test=bulk-dataset]').value = '3';
-               document.querySelector('[data-test=bulk-dataset]').dispatchEvent(new Event('change'));",
-        vec![],
-    )
-    .await
-    .unwrap();
+    click(c, "[data-test=bulk-dataset] option[value='3']").await;
     click(c, "[data-test=apply-dataset]").await;
     for id in &ids[..3] {
         eventually(|| async move {
@@ -337,12 +331,6 @@ async fn training_data_from_the_list(c: &Client, case: &Case) {
     }
     let untouched = get_ok(&case.api, &format!("/api/v3/documents/{}/", ids[3])).await;
     assert_eq!(untouched["dataset_status"], 0, "{untouched}");
-    c.execute(
-        "document.querySelector('[data-test=filter-dataset]').value = '3';
-               document.querySelector('[data-test=filter-dataset]').dispatchEvent(new Event('change'));",
-        vec![],
-    )
-    .await
-    .unwrap();
+    click(c, "[data-test=filter-dataset] option[value='3']").await;
     wait_count(c, "[data-test=document]", 3).await;
 }
