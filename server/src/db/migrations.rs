@@ -280,11 +280,11 @@ mod tests {
             sqlx::query(&sql).execute(&db).await.unwrap();
         }
         run(&db, Dialect::Sqlite).await.unwrap();
-        let ais: Vec<(i64, String, Option<i64>, Flag, Option<String>)> =
-            sqlx::query_as("SELECT id, kind, category_id, active, model_key FROM ais ORDER BY id")
-                .fetch_all(&db)
-                .await
-                .unwrap();
+        type Moved = (i64, String, Option<i64>, Flag, Option<String>);
+        let ais: Vec<Moved> = sqlx::query_as("SELECT id, kind, category_id, active, model_key FROM ais ORDER BY id")
+            .fetch_all(&db)
+            .await
+            .unwrap();
         let summary: Vec<(i64, &str, Option<i64>, bool)> =
             ais.iter().map(|(id, kind, category, active, _)| (*id, kind.as_str(), *category, active.0)).collect();
         assert_eq!(
@@ -320,7 +320,8 @@ mod tests {
         ] {
             sqlx::query(&sql).execute(&db).await.unwrap();
         }
-        // The evaluations as the AIs store them: (kind, status, active, activation, error, evaluation).
+        // An AI as stored before: kind, status, active, activation, error and its evaluation as the AIs store it.
+        type Before<'a> = (&'a str, &'a str, bool, Option<&'a str>, Option<&'a str>, Option<String>);
         let mut zero = Evaluation { documents: 2, ..Evaluation::default() };
         zero.lenient.overall.f1 = 0.5;
         let mut scored = zero.clone();
@@ -334,7 +335,7 @@ mod tests {
         fn json<T: serde::Serialize>(evaluation: &T) -> String {
             serde_json::to_string(evaluation).unwrap()
         }
-        let rows: [(&str, &str, bool, Option<&str>, Option<&str>, Option<String>); 9] = [
+        let rows: [Before; 9] = [
             ("extraction", "done", true, Some("Activated: first"), None, Some(json(&zero))),
             ("extraction", "done", true, Some("Activated: first"), None, Some(json(&scored))),
             ("categorization", "done", true, Some("Activated: first"), None, Some(json(&accuracy(0.0)))),

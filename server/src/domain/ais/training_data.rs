@@ -4,7 +4,7 @@
 use lectern_api::ais::{CategoryTrainingData, TrainingCounts, TrainingData};
 use lectern_api::documents::status;
 
-use super::AiKind;
+use super::kind::AiKind;
 use crate::db::Db;
 use crate::domain::{projects, schema::categories};
 use crate::error::{Error, Result};
