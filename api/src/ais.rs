@@ -34,6 +34,11 @@ pub struct Ai<E> {
     pub active: bool,
     /// Why it was or was not made the active AI, once evaluated.
     pub activation: Option<String>,
+    /// Why it is not the active AI of its category or project, for the AI page to show (a Lectern extension):
+    /// its evaluation had no annotated test documents, it scored 0, it did not beat the active AI, a better AI
+    /// replaced it later, or its training failed. `null` while it is queued, training or active.
+    #[serde(default)]
+    pub inactive_reason: Option<String>,
     pub training_documents: i64,
     pub test_documents: i64,
     pub evaluation: Option<E>,
@@ -145,4 +150,46 @@ pub struct SplitEvaluation {
     pub documents: u64,
     pub pages: u64,
     pub split_points: Metrics,
+}
+
+/// How many processed documents (`status_data` 2) an AI of one kind would learn from and be evaluated on, and
+/// whether its training could start now. What "annotated" means depends on the kind: for an extraction AI a
+/// document carrying at least one accepted or human-made annotation, for a categorization AI a document with a
+/// category, for a splitting AI every processed document (each tells where it starts and ends).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TrainingCounts {
+    /// Processed documents in the training set (`dataset_status` 2).
+    pub training_documents: u64,
+    pub annotated_training_documents: u64,
+    /// Processed documents in the test set (`dataset_status` 3).
+    pub test_documents: u64,
+    pub annotated_test_documents: u64,
+    /// Why training a new AI of this kind would be refused now, as `POST /{kind}-ais/` would answer; `null` when
+    /// it can start.
+    pub refusal: Option<String>,
+}
+
+/// The training data of one category's extraction AI.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CategoryTrainingData {
+    pub category: i64,
+    pub name: String,
+    #[serde(flatten)]
+    pub counts: TrainingCounts,
+}
+
+/// `GET /projects/{id}/training-data/`, a Lectern endpoint beside the project: what the AIs of a project could
+/// be trained on now, for the AI page to show before training.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TrainingData {
+    pub project: i64,
+    /// Each category of the project, in id order, for its extraction AI.
+    pub categories: Vec<CategoryTrainingData>,
+    /// The project's categorization AI.
+    pub categorization: TrainingCounts,
+    /// The project's splitting AI.
+    pub splitting: TrainingCounts,
 }

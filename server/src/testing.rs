@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use lectern_api::annotations::{AnnotationWrite, SpanInput};
-use lectern_api::documents::Document;
+use lectern_api::documents::{Document, DocumentWrite};
 use lectern_api::{CategoryWrite, LabelSetWrite, LabelWrite, ProjectWrite};
 use sqlx::Connection;
 
@@ -193,6 +193,24 @@ impl Fixture {
 
     pub async fn load(&self, document: i64) -> Document {
         documents::load_one(self.db(), document).await.unwrap().expect("the document exists")
+    }
+
+    /// Puts the documents in the dataset `dataset_status` (2 training, 3 test).
+    pub async fn dataset(&self, documents: &[i64], dataset_status: i64) {
+        for id in documents {
+            let body = DocumentWrite { dataset_status: Some(dataset_status), ..DocumentWrite::default() };
+            documents::review::update(self.db(), self.load(*id).await, body).await.unwrap();
+        }
+    }
+
+    /// Two processed invoices (of two pages) of the schema's category in the training set, the first with a
+    /// "Total" made by `user`: enough for an AI of every kind to be trained. Returns their ids.
+    pub async fn training_set(&self, user: i64, project: i64, schema: &Schema) -> [i64; 2] {
+        let first = self.document(user, project, Some(schema.category)).await;
+        let second = self.document(user, project, Some(schema.category)).await;
+        self.annotate(user, first, schema.total, "9,50").await;
+        self.dataset(&[first, second], 2).await;
+        [first, second]
     }
 
     /// An annotation of `label` over the first `needle` of the invoice's text, made by `user`.

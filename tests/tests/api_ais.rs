@@ -1,6 +1,7 @@
 //! Extraction AIs (§18.1) over HTTP: generated invoices (real PDFs through the real pipeline) annotated through
-//! the API, training as a background job, the evaluation on test documents, activation of a better AI only,
-//! the description, deletion and the model file.
+//! the API, training as a background job, the evaluation on test documents, activation of a better AI only (and
+//! why the others are inactive), the description, deletion and the model file. Training refused without data
+//! and AIs evaluated on nothing annotated: contract_training.rs.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -73,6 +74,7 @@ async fn a_better_ai_takes_over_and_a_worse_one_stays_inactive() {
     );
     assert_eq!(first["active"], true, "no AI was active: {first}");
     assert!(first["activation"].as_str().unwrap().starts_with("Activated"), "{first}");
+    assert_eq!(first["inactive_reason"], Value::Null, "{first}");
     let evaluation = &first["evaluation"];
     assert_eq!(evaluation["documents"], 6);
     for kind in ["strict", "lenient"] {
@@ -94,6 +96,8 @@ async fn a_better_ai_takes_over_and_a_worse_one_stays_inactive() {
     assert_eq!(second["active"], true, "{second}");
     let first_now = get_ok(&s.client, &format!("{AIS}{}/", first["id"])).await;
     assert_eq!(first_now["active"], false, "the better AI replaced it: {first_now}");
+    let replaced = format!("Replaced by AI {}, whose strict F1 {f1_second:.3} beats its {f1_first:.3}.", second["id"]);
+    assert_eq!(first_now["inactive_reason"].as_str(), Some(replaced.as_str()), "{first_now}");
 
     // A new upload arrives with the active AI's suggestions, set by set as the invoice groups its values.
     suggestions_on_upload(&s).await;
@@ -103,6 +107,7 @@ async fn a_better_ai_takes_over_and_a_worse_one_stays_inactive() {
     let third = train(&s).await;
     assert_eq!(third["active"], false, "{third}");
     assert!(third["activation"].as_str().unwrap().starts_with("Not activated"), "{third}");
+    assert_eq!(third["inactive_reason"], third["activation"], "{third}");
     assert_eq!(strict_f1(&third), f1_first, "the same data trains the same model");
     assert_eq!(get_ok(&s.client, &format!("{AIS}{}/", second["id"])).await["active"], true);
 
@@ -181,7 +186,7 @@ async fn suggestions_on_upload(s: &InvoiceProject) {
 }
 
 #[tokio::test]
-async fn bad_requests_and_failed_training() {
+async fn bad_requests_and_training_without_documents() {
     let server = Server::start().await;
     let s = InvoiceProject::create(&server, "owner@example.com").await;
     let (code, body) = s.client.post(AIS, json!({})).await;
@@ -192,12 +197,12 @@ async fn bad_requests_and_failed_training() {
     assert_eq!(code, StatusCode::BAD_REQUEST, "{body}");
     // Someone else's category does not exist for the caller, nor do their AIs: contract_permissions.rs.
 
-    // No training documents: the AI fails and says why.
-    let ai = train(&s).await;
-    assert_eq!(ai["status"], "failed", "{ai}");
-    assert!(ai["error"].as_str().unwrap().contains("no processed training documents"), "{ai}");
-    assert_eq!(ai["active"], false);
-    assert_eq!(s.client.get_raw(&format!("/aimodel/file/{}/", ai["id"])).await.status(), StatusCode::NOT_FOUND);
+    // No training documents: refused before it starts, with the reason.
+    let (code, body) = s.client.post(AIS, json!({"category": s.category})).await;
+    assert_field_error(code, &body, "category");
+    assert!(body["category"][0].as_str().unwrap().contains("has no processed training documents"), "{body}");
+    assert_eq!(get_ok(&s.client, AIS).await["count"], 0);
+    assert_eq!(s.client.get_raw("/aimodel/file/1/").await.status(), StatusCode::NOT_FOUND);
     let (code, body) = s.client.get(&format!("{AIS}0/")).await;
     assert_not_found(code, &body);
 }

@@ -117,7 +117,7 @@ async fn trains_evaluates_activates_and_categorizes_uploads() {
 }
 
 #[tokio::test]
-async fn bad_requests_failed_training_and_splitting_ais() {
+async fn bad_requests_training_without_documents_and_splitting_ais() {
     let server = Server::start().await;
     let client = server.user("owner@example.com").await;
     let project = client.create("/api/v3/projects/", json!({"name": "Empty"})).await;
@@ -129,10 +129,11 @@ async fn bad_requests_failed_training_and_splitting_ais() {
     assert_eq!(code, StatusCode::BAD_REQUEST, "{body}");
     // Another user's AIs and projects: contract_permissions.rs.
 
-    // No categorised training documents: the AI fails and says why.
-    let ai = train(&client, project).await;
-    assert_eq!((ai["status"].as_str(), ai["active"].as_bool()), (Some("failed"), Some(false)), "{ai}");
-    assert!(ai["error"].as_str().unwrap().contains("no processed, categorised training documents"), "{ai}");
+    // No categorised training documents: refused before it starts, with the reason.
+    let (code, body) = client.post(AIS, json!({"project": project})).await;
+    assert_field_error(code, &body, "project");
+    assert!(body["project"][0].as_str().unwrap().contains("has no processed training documents"), "{body}");
+    assert_eq!(get_ok(&client, AIS).await["count"], 0);
 
     // Splitting AIs: none yet, in the common paginated shape; bad parameters are still refused.
     let splitting = get_ok(&client, &format!("/api/v3/splitting-ais/?limit=1000&project_id={project}")).await;

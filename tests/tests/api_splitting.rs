@@ -111,7 +111,7 @@ async fn a_trained_splitting_ai_proposes_splits_that_are_confirmed_or_rejected()
 }
 
 #[tokio::test]
-async fn bad_requests_and_failed_training() {
+async fn bad_requests_and_training_without_documents() {
     let server = Server::start().await;
     let owner = server.user("owner@example.com").await;
     let project = owner.create("/api/v3/projects/", json!({"name": "Empty"})).await;
@@ -121,16 +121,12 @@ async fn bad_requests_and_failed_training() {
     assert_field_error(code, &body, "project");
     // Another user's AIs and settings: contract_permissions.rs.
 
-    // Too few training documents: the AI fails and says why.
-    let ai = train(&owner, AIS, project).await;
-    assert_eq!((ai["status"].as_str(), ai["active"].as_bool()), (Some("failed"), Some(false)), "{ai}");
-    assert!(ai["error"].as_str().unwrap().contains("at least two processed training documents"), "{ai}");
-    let path = format!("{AIS}{}/", ai["id"]);
-    let (code, body) = owner.patch(&path, json!({"description": "empty"})).await;
-    assert_eq!((code, body["description"].as_str()), (StatusCode::OK, Some("empty")), "{body}");
-    let (code, _) = owner.delete(&path).await;
-    assert_eq!(code, StatusCode::NO_CONTENT);
-    let (code, body) = owner.get(&path).await;
+    // Too few training documents: refused before it starts, with the reason.
+    let (code, body) = owner.post(AIS, json!({"project": project})).await;
+    assert_field_error(code, &body, "project");
+    assert!(body["project"][0].as_str().unwrap().contains("at least two processed training documents"), "{body}");
+    assert_eq!(get_ok(&owner, &format!("{AIS}?project_id={project}")).await["count"], 0);
+    let (code, body) = owner.get(&format!("{AIS}0/")).await;
     assert_not_found(code, &body);
     let (code, body) = owner.get(&format!("{AIS}?project_id=x")).await;
     assert_eq!(code, StatusCode::BAD_REQUEST, "{body}");

@@ -319,11 +319,21 @@ async fn another_users_documents_are_not_found_on_every_endpoint() {
 
 #[tokio::test]
 async fn another_users_ais_and_project_settings_are_not_found() {
-    // No worker: the AIs stay queued, which is all this needs.
-    let app = TestApp::with_config(|c| c.workers = 0).await;
+    let app = TestApp::new().await;
     let ann = app.user("ann@example.com").await;
     let eve = app.user("eve@example.com").await;
     let fx = ann.fixture("Private").await;
+    // Something to learn from for every kind: two processed documents of two pages in the training set, one with
+    // an annotation a person made.
+    let category = fx.category.to_string();
+    let fields = [("sync", "True"), ("category", category.as_str()), ("dataset_status", "2")];
+    let pages =
+        || pdf::document(&[Page::a4().text(72.0, 760.0, 14.0, "Invoice 7"), Page::a4().text(72.0, 760.0, 14.0, "Two")]);
+    let doc = ann.upload_ok(fx.project, "a.pdf", pages(), &fields).await;
+    ann.upload_ok(fx.project, "b.pdf", pages(), &fields).await;
+    let span = json!([{"start_offset": 0, "end_offset": 7}]);
+    let annotation = json!({"document": doc["id"], "label": fx.labels[0], "label_set": fx.category, "span": span});
+    ann.create("/api/v3/annotations/", annotation).await;
 
     for (list, body) in [
         ("/api/v3/extraction-ais/", json!({"category": fx.category})),

@@ -151,7 +151,9 @@ pub async fn train(state: &AppState, ai: i64, project: i64) -> anyhow::Result<()
     let key = ais::model_key(KIND, ai);
     state.storage.put(&key, model.to_bytes()).await?;
     ais::set_status(&state.db, ai, status::TRAINING, 0.9).await?;
-    ais::activate(&state.db, KIND, project, ai, key, &evaluation, |e: &CategoryEvaluation| e.accuracy).await?;
+    // Every test document the categorization AI reads has a category (`documents`).
+    let trained = ais::Trained { ai, key, evaluation: &evaluation, tested: evaluation.documents };
+    ais::activate(&state.db, KIND, project, trained, |e: &CategoryEvaluation| e.accuracy).await?;
     Ok(())
 }
 

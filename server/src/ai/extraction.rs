@@ -132,6 +132,7 @@ pub async fn train(state: &AppState, ai: i64, category: i64) -> anyhow::Result<(
     }
     let test = documents(state, category, TEST_DOCUMENTS).await?;
     ais::set_document_counts(db, ai, training.len(), test.len()).await?;
+    let annotated_tests = test.iter().filter(|l| !l.correct.is_empty()).count() as u64;
 
     // Training runs on a blocking thread (and rayon's pool); its progress reaches the row twice a second.
     let done = Arc::new(AtomicU32::new(0));
@@ -159,7 +160,8 @@ pub async fn train(state: &AppState, ai: i64, category: i64) -> anyhow::Result<(
 
     let schema = schema(state, category).await?;
     let evaluation = tokio::task::spawn_blocking(move || evaluate_on(&model, &test, &schema)).await?;
-    ais::activate(db, KIND, category, ai, key, &evaluation, |e: &Evaluation| e.strict.overall.f1).await?;
+    let trained = ais::Trained { ai, key, evaluation: &evaluation, tested: annotated_tests };
+    ais::activate(db, KIND, category, trained, |e: &Evaluation| e.strict.overall.f1).await?;
     Ok(())
 }
 

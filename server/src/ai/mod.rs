@@ -16,9 +16,7 @@ pub mod training;
 
 use lectern_api::geometry::CharBox;
 
-/// `dataset_status` of training and of test documents.
-pub const TRAINING_DOCUMENTS: i64 = 2;
-pub const TEST_DOCUMENTS: i64 = 3;
+pub use crate::domain::ais::training_data::{TEST_DOCUMENTS, TRAINING_DOCUMENTS};
 
 /// A document as the model reads it: the text, the boxes of its non-whitespace characters by offset (offsets
 /// count characters, as everywhere in the API) and each page's size in points.

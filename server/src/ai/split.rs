@@ -252,7 +252,10 @@ pub async fn train(state: &AppState, ai: i64, project: i64) -> anyhow::Result<()
     let key = ais::model_key(KIND, ai);
     state.storage.put(&key, model.to_bytes()).await?;
     ais::set_status(&state.db, ai, status::TRAINING, 0.9).await?;
-    ais::activate(&state.db, KIND, project, ai, key, &evaluation, |e: &SplitEvaluation| e.split_points.f1).await?;
+    // What there was to find: the split points of the test bundles, found or missed.
+    let tested = evaluation.split_points.true_positives + evaluation.split_points.false_negatives;
+    let trained = ais::Trained { ai, key, evaluation: &evaluation, tested };
+    ais::activate(&state.db, KIND, project, trained, |e: &SplitEvaluation| e.split_points.f1).await?;
     Ok(())
 }
 

@@ -3,16 +3,21 @@
 use lectern_api::ais::status;
 
 use super::{categorize, extraction, split};
-use crate::domain::ais::{self, AiKind};
+use crate::domain::ais::{self, training_data, AiKind};
 use crate::state::AppState;
 
 /// The training job of the AI `ai` of `kind`: trains it on its owner's training documents, evaluates it on the
 /// test documents and activates it when it beats the active one. What goes wrong ends the AI as `failed` with
-/// the reason; the job itself is then done (training again is a new AI).
+/// the reason; the job itself is then done (training again is a new AI). The training data is checked again as
+/// `POST` checked it: documents may have left the training set while the AI was queued.
 pub async fn run(state: &AppState, kind: AiKind, ai: i64) -> anyhow::Result<()> {
     let Some(owner) = ais::owner_of(&state.db, kind, ai).await? else {
         return Ok(()); // deleted while queued
     };
+    if let Some(why) = training_data::refusal(&state.db, kind, owner).await? {
+        ais::fail(&state.db, ai, &why).await?;
+        return Ok(());
+    }
     ais::set_status(&state.db, ai, status::TRAINING, 0.0).await?;
     let trained = match kind {
         AiKind::Extraction => extraction::train(state, ai, owner).await,

@@ -280,11 +280,11 @@ mod tests {
             sqlx::query(&sql).execute(&db).await.unwrap();
         }
         run(&db, Dialect::Sqlite).await.unwrap();
-        let ais: Vec<(i64, String, Option<i64>, Flag, Option<String>)> =
-            sqlx::query_as("SELECT id, kind, category_id, active, model_key FROM ais ORDER BY id")
-                .fetch_all(&db)
-                .await
-                .unwrap();
+        type Moved = (i64, String, Option<i64>, Flag, Option<String>);
+        let ais: Vec<Moved> = sqlx::query_as("SELECT id, kind, category_id, active, model_key FROM ais ORDER BY id")
+            .fetch_all(&db)
+            .await
+            .unwrap();
         let summary: Vec<(i64, &str, Option<i64>, bool)> =
             ais.iter().map(|(id, kind, category, active, _)| (*id, kind.as_str(), *category, active.0)).collect();
         assert_eq!(
@@ -297,6 +297,92 @@ mod tests {
         // The queued training follows its AI to its new id; a finished job keeps what it had.
         assert_eq!(payloads[0], ("train-splitting-ai".to_string(), r#"{"ai":3}"#.to_string()));
         assert_eq!(payloads[1].1, r#"{"ai":1}"#);
+        db.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+
+    #[tokio::test]
+    async fn ais_that_scored_0_are_deactivated_and_every_inactive_ai_says_why() {
+        use lectern_api::ais::{CategoryEvaluation, Evaluation, SplitEvaluation};
+
+        sqlx::any::install_default_drivers();
+        let path = std::env::temp_dir().join(format!("lectern-inactive-migration-{}.db", std::process::id()));
+        let db = sqlx::AnyPool::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+        Migrator::new(Translated { dialect: Dialect::Sqlite, until: Some(9) }).await.unwrap().run(&db).await.unwrap();
+        let t = "2026-01-01T00:00:00.000000Z";
+        for sql in [
+            format!("INSERT INTO users (email, password_hash, created_at) VALUES ('a@b.c', 'x', '{t}')"),
+            format!("INSERT INTO projects (name, owner_id, storage_name, ocr_method, decimal_separator, created_at) VALUES ('P', 1, 'P', 'default', '.', '{t}')"),
+            format!("INSERT INTO label_sets (project_id, name, api_name, description, is_category, created_at) VALUES (1, 'C', 'C', '', 1, '{t}')"),
+            format!("INSERT INTO categories (id, project_id, threshold, created_at) VALUES (1, 1, 0.1, '{t}')"),
+        ] {
+            sqlx::query(&sql).execute(&db).await.unwrap();
+        }
+        // An AI as stored before: kind, status, active, activation, error and its evaluation as the AIs store it.
+        type Before<'a> = (&'a str, &'a str, bool, Option<&'a str>, Option<&'a str>, Option<String>);
+        let mut zero = Evaluation { documents: 2, ..Evaluation::default() };
+        zero.lenient.overall.f1 = 0.5;
+        let mut scored = zero.clone();
+        scored.strict.overall.f1 = 0.25;
+        let accuracy = |accuracy| CategoryEvaluation { documents: 3, accuracy, ..CategoryEvaluation::default() };
+        let split = |f1| {
+            let mut e = SplitEvaluation { bundles: 1, documents: 3, pages: 5, ..SplitEvaluation::default() };
+            e.split_points.f1 = f1;
+            e
+        };
+        fn json<T: serde::Serialize>(evaluation: &T) -> String {
+            serde_json::to_string(evaluation).unwrap()
+        }
+        let rows: [Before; 9] = [
+            ("extraction", "done", true, Some("Activated: first"), None, Some(json(&zero))),
+            ("extraction", "done", true, Some("Activated: first"), None, Some(json(&scored))),
+            ("categorization", "done", true, Some("Activated: first"), None, Some(json(&accuracy(0.0)))),
+            ("categorization", "done", false, Some("Not activated: worse"), None, Some(json(&accuracy(0.5)))),
+            ("categorization", "done", true, Some("Activated: better"), None, Some(json(&accuracy(0.75)))),
+            ("splitting", "done", true, Some("Activated: first"), None, Some(json(&split(0.0)))),
+            ("splitting", "done", false, Some("Activated: first"), None, Some(json(&split(0.5)))),
+            ("splitting", "failed", false, None, Some("Out of memory."), None),
+            ("splitting", "training", false, None, None, None),
+        ];
+        for (kind, status, active, activation, error, evaluation) in rows {
+            let category = (kind == "extraction").then_some(1i64);
+            sqlx::query(
+                "INSERT INTO ais (kind, project_id, category_id, status, active, activation, error, evaluation, created_at,
+                    updated_at) VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $8)",
+            )
+            .bind(kind)
+            .bind(category)
+            .bind(status)
+            .bind(active)
+            .bind(activation)
+            .bind(error)
+            .bind(evaluation)
+            .bind(t)
+            .execute(&db)
+            .await
+            .unwrap();
+        }
+        run(&db, Dialect::Sqlite).await.unwrap();
+        let ais: Vec<(Flag, Option<String>)> =
+            sqlx::query_as("SELECT active, inactive_reason FROM ais ORDER BY id").fetch_all(&db).await.unwrap();
+        let got: Vec<(bool, Option<&str>)> = ais.iter().map(|(a, r)| (a.0, r.as_deref())).collect();
+        let zero = Some("Deactivated: it scored 0 on its test documents, or they had nothing annotated to find.");
+        assert_eq!(
+            got,
+            [
+                (false, zero),
+                (true, None),
+                (false, zero),
+                (false, Some("Not activated: worse")),
+                (true, None),
+                (false, zero),
+                (false, Some("Replaced by a later AI that scored better.")),
+                (false, Some("Training failed: Out of memory.")),
+                (false, None),
+            ]
+        );
         db.close().await;
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));

@@ -1,9 +1,17 @@
 //! Projects (§3) and their sharing (§19) and splitting (§15.2) settings: the caller sees only projects they are
-//! a member of; the creator is the owner and alone changes them.
+//! a member of; the creator is the owner and alone changes them. Beside them, the project's training data: what
+//! its AIs could be trained on now.
+//!
+//! Choice where the reference is silent: the AI page needs, before training, how many training and test
+//! documents each category has and how many are annotated. Konfuzio shows that in its own dashboard but has no
+//! documented endpoint for it, and the category object is parsed by the SDK, so the counts are a Lectern
+//! endpoint beside the project (as `sharing/` and `splitting/` are), `GET /projects/{id}/training-data/`,
+//! listed in the OpenAPI document.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use lectern_api::ais::TrainingData;
 use lectern_api::{Paginated, Project, ProjectSharing, ProjectSharingWrite, ProjectSplitting, ProjectWrite};
 use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -11,7 +19,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::auth::AuthUser;
 use super::error::{Body, PathId};
 use super::list::{respond, Fields, ListRequest};
-use crate::domain::projects;
+use crate::domain::{ais::training_data, projects};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
@@ -21,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_project, update_project, delete_project))
         .routes(routes!(get_sharing, update_sharing))
         .routes(routes!(get_splitting, update_splitting))
+        .routes(routes!(get_training_data))
 }
 
 /// List the caller's projects.
@@ -141,4 +150,18 @@ async fn update_splitting(
     projects::owner_only(&state.db, user.id, id, refusal).await?;
     projects::update_splitting(&state.db, id, body).await?;
     Ok(Json(projects::splitting(&state.db, id).await?))
+}
+
+/// What the project's AIs could be trained on now (Lectern): per category (its extraction AI) and for the
+/// categorization and splitting AIs, the processed training and test documents, how many are annotated, and why
+/// training would be refused; any member may read it.
+#[utoipa::path(get, path = "/api/v3/projects/{id}/training-data/", tag = "projects",
+    params(("id" = i64, Path)), responses((status = 200, body = TrainingData), (status = 404)))]
+async fn get_training_data(
+    State(state): State<AppState>,
+    user: AuthUser,
+    PathId(id): PathId,
+) -> Result<Json<TrainingData>> {
+    member(&state, &user, id).await?;
+    Ok(Json(training_data::of_project(&state.db, id).await?))
 }

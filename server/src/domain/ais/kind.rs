@@ -59,6 +59,25 @@ impl AiKind {
         }
     }
 
+    /// Why an AI of this kind whose evaluation had nothing annotated to find is not activated: its score says
+    /// nothing about it.
+    pub(super) fn untested(self) -> &'static str {
+        match self {
+            AiKind::Extraction => {
+                "its evaluation had no annotated test documents (processed documents of the category in the test \
+                 set, dataset_status 3, with an accepted or human-made annotation), so its strict F1 says nothing."
+            }
+            AiKind::Categorization => {
+                "its evaluation had no categorised test documents (processed documents with a category in the test \
+                 set, dataset_status 3), so its accuracy says nothing."
+            }
+            AiKind::Splitting => {
+                "its evaluation had no split points to find: it needs at least two processed documents in the test \
+                 set (dataset_status 3), which it reads chained into bundles."
+            }
+        }
+    }
+
     pub(super) fn scope(self) -> &'static str {
         match self {
             AiKind::Extraction => "the category",

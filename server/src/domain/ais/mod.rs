@@ -1,7 +1,8 @@
 //! AI models (§18.1) of the three kinds: extraction AIs trained per category, categorization and splitting AIs
 //! trained per project. `AiKind` owns what differs between the kinds; everything else is shared: a new AI is
-//! queued for training, reports status and progress, is evaluated, and becomes its owner's active AI only when
-//! it scores better than the active one.
+//! queued for training (only when there is something to learn from, `training_data`), reports status and
+//! progress, is evaluated, and becomes its owner's active AI only when its evaluation had annotated test documents,
+//! it scored above 0 and better than the active one; otherwise it says why it stays inactive.
 
 use lectern_api::ais::{status, Ai, AnyAi};
 use serde::de::DeserializeOwned;
@@ -14,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 
 pub mod kind;
+pub mod training_data;
 pub use kind::AiKind;
 
 /// The AIs of `kind` in projects the user is a member of.
@@ -37,6 +39,7 @@ struct AiRow {
     #[sqlx(try_from = "Flag")]
     active: bool,
     activation: Option<String>,
+    inactive_reason: Option<String>,
     training_documents: i64,
     test_documents: i64,
     evaluation: Option<String>,
@@ -57,6 +60,7 @@ impl AiRow {
             error: self.error,
             active: self.active,
             activation: self.activation,
+            inactive_reason: self.inactive_reason,
             training_documents: self.training_documents,
             test_documents: self.test_documents,
             created_at: self.created_at,
@@ -98,7 +102,8 @@ pub async fn visible(db: &Db, user: i64, kind: AiKind, id: i64) -> Result<AnyAi>
 }
 
 /// Stores a new AI of `kind` for the owner named by `owner` (a category or a project the user is a member
-/// of), status `queued`, and queues its training; answers the AI as stored.
+/// of), status `queued`, and queues its training; answers the AI as stored. Training that could not learn
+/// anything is refused before it starts, under the owner's field, with the reason (`training_data::refusal`).
 pub async fn create(
     state: &AppState,
     user: i64,
@@ -117,6 +122,11 @@ pub async fn create(
         Some(p) if super::projects::is_member(db, user, p).await? => p,
         _ => return Err(Error::no_such(field, owner)),
     };
+    // The reference is silent on a training without data; the refusal names the field that chose the data, as
+    // DRF's validation of a field would.
+    if let Some(why) = training_data::refusal(db, kind, owner).await? {
+        return Err(Error::field(field, why));
+    }
     let category = (kind == AiKind::Extraction).then_some(owner);
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
@@ -215,9 +225,10 @@ pub async fn set_document_counts(db: &Db, ai: i64, training: usize, test: usize)
 
 /// Ends a training that went wrong, with the reason.
 pub async fn fail(db: &Db, ai: i64, reason: &str) -> Result<()> {
-    sqlx::query("UPDATE ais SET status = $1, error = $2, updated_at = $3 WHERE id = $4")
+    sqlx::query("UPDATE ais SET status = $1, error = $2, inactive_reason = $3, updated_at = $4 WHERE id = $5")
         .bind(status::FAILED)
         .bind(reason)
+        .bind(format!("Training failed: {reason}"))
         .bind(db::now())
         .bind(ai)
         .execute(db)
@@ -225,9 +236,20 @@ pub async fn fail(db: &Db, ai: i64, reason: &str) -> Result<()> {
     Ok(())
 }
 
-/// Whether a new AI of `kind` with `score` replaces the `active` one of its owner (its id and score), and why.
-pub fn decide(kind: AiKind, score: f64, active: Option<(i64, f64)>) -> (bool, String) {
+/// Whether a new AI of `kind` with `score`, evaluated on `tested` annotated test documents (split points for a
+/// splitting AI), replaces the `active` one of its owner (its id and score), and why. An AI whose evaluation had
+/// nothing annotated to find, or that got nothing right, is never used, even when no AI is active.
+pub fn decide(kind: AiKind, score: f64, tested: u64, active: Option<(i64, f64)>) -> (bool, String) {
     let (metric, scope) = (kind.metric(), kind.scope());
+    if tested == 0 {
+        return (false, format!("Not activated: {}", kind.untested()));
+    }
+    if score <= 0.0 || score.is_nan() {
+        return (
+            false,
+            format!("Not activated: its {metric} on the test documents is {score:.3}; it got nothing right."),
+        );
+    }
     match active {
         None => (true, format!("Activated: no AI of {scope} was active ({metric} {score:.3}).")),
         Some((id, old)) if score > old => {
@@ -239,19 +261,27 @@ pub fn decide(kind: AiKind, score: f64, active: Option<(i64, f64)>) -> (bool, St
     }
 }
 
-/// Stores a trained AI's evaluation and model and makes it the owner's active AI if its `score` beats the
-/// active one's (or none is active), with the reason. It starts with a write: that takes SQLite's write lock
-/// and locks the owner's AIs on PostgreSQL, so two activations run one after the other and each sees the
-/// other's outcome.
+/// An AI whose training has ended: where its model is stored, its evaluation, and how many annotated test
+/// documents (split points, for a splitting AI) that evaluation had.
+pub struct Trained<'a, E> {
+    pub ai: i64,
+    pub key: String,
+    pub evaluation: &'a E,
+    pub tested: u64,
+}
+
+/// Stores a trained AI's evaluation and model and makes it the owner's active AI when `decide` says so (the
+/// AI it replaces is told why it is no longer active), with the reason. It starts with a write: that takes
+/// SQLite's write lock and locks the owner's AIs on PostgreSQL, so two activations run one after the other and
+/// each sees the other's outcome.
 pub async fn activate<E: Serialize + DeserializeOwned>(
     db: &Db,
     kind: AiKind,
     owner: i64,
-    ai: i64,
-    key: String,
-    evaluation: &E,
+    trained: Trained<'_, E>,
     score: impl Fn(&E) -> f64,
 ) -> Result<()> {
+    let Trained { ai, key, evaluation, tested } = trained;
     let (name, column) = (kind.name(), kind.owner_column());
     let mut tx = db.begin().await?;
     sqlx::query(&format!("UPDATE ais SET updated_at = $1 WHERE kind = $2 AND {column} = $3"))
@@ -273,22 +303,29 @@ pub async fn activate<E: Serialize + DeserializeOwned>(
         let old: Option<E> = old.and_then(|e| serde_json::from_str(&e).ok());
         (id, old.map_or(0.0, |e| score(&e)))
     });
-    let (activate, reason) = decide(kind, score(evaluation), active);
-    if activate {
-        sqlx::query(&format!("UPDATE ais SET active = $1 WHERE kind = $2 AND {column} = $3"))
-            .bind(false)
-            .bind(name)
-            .bind(owner)
-            .execute(&mut *tx)
-            .await?;
+    let new_score = score(evaluation);
+    let (activate, reason) = decide(kind, new_score, tested, active);
+    if let (true, Some((_, old_score))) = (activate, active) {
+        let metric = kind.metric();
+        sqlx::query(&format!(
+            "UPDATE ais SET active = $1, inactive_reason = $2 WHERE kind = $3 AND {column} = $4 AND active = $5"
+        ))
+        .bind(false)
+        .bind(format!("Replaced by AI {ai}, whose {metric} {new_score:.3} beats its {old_score:.3}."))
+        .bind(name)
+        .bind(owner)
+        .bind(true)
+        .execute(&mut *tx)
+        .await?;
     }
     sqlx::query(
-        "UPDATE ais SET status = $1, progress = 1, error = NULL, active = $2, activation = $3, evaluation = $4,
-            model_key = $5, updated_at = $6 WHERE id = $7",
+        "UPDATE ais SET status = $1, progress = 1, error = NULL, active = $2, activation = $3, inactive_reason = $4,
+            evaluation = $5, model_key = $6, updated_at = $7 WHERE id = $8",
     )
     .bind(status::DONE)
     .bind(activate)
-    .bind(reason)
+    .bind(&reason)
+    .bind((!activate).then_some(&reason))
     .bind(serde_json::to_string(evaluation)?)
     .bind(key)
     .bind(db::now())
@@ -305,13 +342,41 @@ mod tests {
 
     #[test]
     fn only_a_better_ai_takes_over() {
-        let decide = |f1, active| decide(AiKind::Extraction, f1, active);
+        let decide = |f1, active| decide(AiKind::Extraction, f1, 3, active);
         assert!(decide(0.2, None).0);
         let (better, why) = decide(0.9, Some((4, 0.8)));
         assert!(better && why.contains("AI 4"), "{why}");
         let (equal, why) = decide(0.8, Some((4, 0.8)));
         assert!(!equal && why.starts_with("Not activated"), "{why}");
         assert!(!decide(0.1, Some((4, 0.8))).0);
+    }
+
+    #[test]
+    fn an_ai_tested_on_nothing_or_right_about_nothing_is_never_activated() {
+        assert_eq!(
+            decide(AiKind::Extraction, 0.0, 0, None),
+            (
+                false,
+                "Not activated: its evaluation had no annotated test documents (processed documents of the category \
+                 in the test set, dataset_status 3, with an accepted or human-made annotation), so its strict F1 says \
+                 nothing."
+                    .to_string()
+            )
+        );
+        // Even a perfect score on nothing to find.
+        let (active, why) = decide(AiKind::Categorization, 1.0, 0, None);
+        assert!(!active && why.contains("no categorised test documents"), "{why}");
+        let (active, why) = decide(AiKind::Splitting, 1.0, 0, None);
+        assert!(!active && why.contains("no split points to find"), "{why}");
+        assert_eq!(
+            decide(AiKind::Extraction, 0.0, 4, None),
+            (false, "Not activated: its strict F1 on the test documents is 0.000; it got nothing right.".to_string())
+        );
+        let (active, why) = decide(AiKind::Splitting, 0.0, 2, Some((4, 0.0)));
+        assert_eq!(
+            (active, why.as_str()),
+            (false, "Not activated: its split F1 on the test documents is 0.000; it got nothing right.")
+        );
     }
 
     use std::time::Duration;
@@ -344,6 +409,20 @@ mod tests {
         let stranger = fx.user("stranger@example.com").await;
         let project = fx.project(owner, "Invoices").await;
         let schema = fx.schema(project).await;
+        // Nothing to learn from: refused before anything is stored or queued, under the owner's field.
+        let empty = create(state, owner, AiKind::Extraction, Some(schema.category), None).await;
+        assert_eq!(
+            refusal(empty),
+            "400 category: Category \"Invoice\" has no processed training documents (dataset_status 2): put \
+             documents of the category with accepted or human-made annotations in the training set."
+        );
+        let empty = create(state, owner, AiKind::Splitting, Some(project), None).await;
+        assert!(refusal(empty).starts_with("400 project: Project \"Invoices\" needs at least two processed"));
+        assert!(jobs::claim(db, "worker", Duration::from_secs(60)).await.unwrap().is_none());
+        let (spec, all) = (AiKind::Extraction.list(), Params::default());
+        assert!(list::find(db, spec, scope(owner, AiKind::Extraction), &all).await.unwrap().ids.is_empty());
+
+        fx.training_set(owner, project, &schema).await;
         let made = create(state, owner, AiKind::Extraction, Some(schema.category), Some("First".into())).await.unwrap();
         let AnyAi::Extraction(ai) = &made else { panic!("{made:?}") };
         assert_eq!((ai.project, ai.category, ai.description.as_str()), (project, Some(schema.category), "First"));
@@ -351,7 +430,13 @@ mod tests {
             (ai.status.as_str(), ai.progress, ai.active, ai.evaluation.is_none()),
             (status::QUEUED, 0.0, false, true)
         );
-        let job = jobs::claim(db, "worker", Duration::from_secs(60)).await.unwrap().unwrap();
+        // The uploads of the training set queued their processing first.
+        let job = loop {
+            let job = jobs::claim(db, "worker", Duration::from_secs(60)).await.unwrap().unwrap();
+            if job.ai.is_some() {
+                break job;
+            }
+        };
         assert_eq!((job.kind, job.ai), (Some(jobs::Kind::Train(AiKind::Extraction)), Some(ai.id)));
         assert_eq!(owner_of(db, AiKind::Extraction, ai.id).await.unwrap(), Some(schema.category));
 
@@ -364,7 +449,6 @@ mod tests {
         assert_eq!(visible(db, owner, AiKind::Extraction, ai.id).await.unwrap(), made);
         assert_eq!(refusal(visible(db, stranger, AiKind::Extraction, ai.id).await), "404 Not found.");
         assert_eq!(refusal(visible(db, owner, AiKind::Categorization, ai.id).await), "404 Not found.");
-        let (spec, all) = (AiKind::Extraction.list(), Params::default());
         assert_eq!(list::find(db, spec, scope(owner, AiKind::Extraction), &all).await.unwrap().ids, [ai.id]);
         assert!(list::find(db, spec, scope(stranger, AiKind::Extraction), &all).await.unwrap().ids.is_empty());
 
@@ -385,13 +469,20 @@ mod tests {
         let (db, state) = (fx.db(), &fx.state);
         let owner = fx.user("owner@example.com").await;
         let project = fx.project(owner, "Invoices").await;
+        let schema = fx.schema(project).await;
+        fx.training_set(owner, project, &schema).await;
         let kind = AiKind::Categorization;
         let mut ids = Vec::new();
         for _ in 0..3 {
             ids.push(id_of(&create(state, owner, kind, Some(project), None).await.unwrap()));
         }
         let (a, b, c) = (ids[0], ids[1], ids[2]);
-        let scored = |accuracy| CategoryEvaluation { accuracy, ..CategoryEvaluation::default() };
+        let evaluations: Vec<CategoryEvaluation> = [0.6, 0.9, 0.0]
+            .into_iter()
+            .map(|accuracy| CategoryEvaluation { documents: 2, accuracy, ..CategoryEvaluation::default() })
+            .collect();
+        let scored = |accuracy| evaluations.iter().find(|e| e.accuracy == accuracy).unwrap();
+        let trained = |ai, accuracy| Trained { ai, key: model_key(kind, ai), evaluation: scored(accuracy), tested: 2 };
         let accuracy = |e: &CategoryEvaluation| e.accuracy;
 
         set_status(db, a, status::TRAINING, 0.5).await.unwrap();
@@ -403,26 +494,44 @@ mod tests {
         );
         assert_eq!(active_model(db, kind, project).await.unwrap(), None);
 
-        activate(db, kind, project, a, model_key(kind, a), &scored(0.6), accuracy).await.unwrap();
+        assert_eq!(ai.inactive_reason, None, "not decided yet");
+        activate(db, kind, project, trained(a, 0.6), accuracy).await.unwrap();
         let ai = categorization(db, a).await;
-        assert_eq!((ai.status.as_str(), ai.progress, ai.active), (status::DONE, 1.0, true));
+        assert_eq!((ai.status.as_str(), ai.progress, ai.active, ai.inactive_reason), (status::DONE, 1.0, true, None));
         assert_eq!(ai.activation.as_deref(), Some("Activated: no AI of the project was active (accuracy 0.600)."));
-        assert_eq!(ai.evaluation, Some(scored(0.6)));
+        assert_eq!(ai.evaluation.as_ref(), Some(scored(0.6)));
         assert_eq!(active_model(db, kind, project).await.unwrap(), Some(model_key(kind, a)));
         assert_eq!(stored_model(db, a).await.unwrap(), Some(model_key(kind, a)));
 
-        activate(db, kind, project, b, model_key(kind, b), &scored(0.6), accuracy).await.unwrap();
+        activate(db, kind, project, trained(b, 0.6), accuracy).await.unwrap();
         let ai = categorization(db, b).await;
         let why = format!("Not activated: accuracy 0.600 does not beat 0.600 of the active AI {a}.");
-        assert_eq!((ai.status.as_str(), ai.active, ai.activation), (status::DONE, false, Some(why)));
-        activate(db, kind, project, c, model_key(kind, c), &scored(0.9), accuracy).await.unwrap();
-        assert!(categorization(db, c).await.active && !categorization(db, a).await.active);
+        assert_eq!((ai.status.as_str(), ai.active), (status::DONE, false));
+        assert_eq!((ai.activation.as_ref(), ai.inactive_reason.as_ref()), (Some(&why), Some(&why)));
+        activate(db, kind, project, trained(c, 0.9), accuracy).await.unwrap();
+        let (replaced, better) = (categorization(db, a).await, categorization(db, c).await);
+        assert!(better.active && better.inactive_reason.is_none() && !replaced.active);
+        let why = format!("Replaced by AI {c}, whose accuracy 0.900 beats its 0.600.");
+        assert_eq!(replaced.inactive_reason, Some(why));
         assert_eq!(active_model(db, kind, project).await.unwrap(), Some(model_key(kind, c)));
+
+        // An AI that gets nothing right stays inactive, though it were the only one, and says why.
+        let d = id_of(&create(state, owner, kind, Some(project), None).await.unwrap());
+        activate(db, kind, project, trained(d, 0.0), accuracy).await.unwrap();
+        let ai = categorization(db, d).await;
+        let why = "Not activated: its accuracy on the test documents is 0.000; it got nothing right.";
+        assert_eq!((ai.status.as_str(), ai.active, ai.inactive_reason.as_deref()), (status::DONE, false, Some(why)));
+        let untested = Trained { tested: 0, ..trained(d, 0.9) };
+        activate(db, kind, project, untested, accuracy).await.unwrap();
+        let ai = categorization(db, d).await;
+        assert!(!ai.active && ai.inactive_reason.unwrap().contains("no categorised test documents"));
+        assert!(categorization(db, c).await.active, "the active AI stays");
 
         fail(db, b, "Out of memory.").await.unwrap();
         describe(db, a, "The first".into()).await.unwrap();
         let (failed, described) = (categorization(db, b).await, categorization(db, a).await);
         assert_eq!((failed.status.as_str(), failed.error.as_deref()), (status::FAILED, Some("Out of memory.")));
+        assert_eq!(failed.inactive_reason.as_deref(), Some("Training failed: Out of memory."));
         assert_eq!(described.description, "The first");
     }
 
@@ -432,12 +541,17 @@ mod tests {
         let (db, state) = (fx.db(), &fx.state);
         let owner = fx.user("owner@example.com").await;
         let project = fx.project(owner, "Invoices").await;
-        let category = fx.schema(project).await.category;
+        let schema = fx.schema(project).await;
+        fx.training_set(owner, project, &schema).await;
+        let category = schema.category;
         let kind = AiKind::Extraction;
         let ai = id_of(&create(state, owner, kind, Some(category), None).await.unwrap());
         let key = model_key(kind, ai);
         state.storage.put(&key, b"{}".to_vec()).await.unwrap();
-        activate(db, kind, category, ai, key.clone(), &Evaluation::default(), |e| e.strict.overall.f1).await.unwrap();
+        let mut evaluation = Evaluation::default();
+        evaluation.strict.overall.f1 = 0.5;
+        let trained = Trained { ai, key: key.clone(), evaluation: &evaluation, tested: 1 };
+        activate(db, kind, category, trained, |e| e.strict.overall.f1).await.unwrap();
         assert_eq!(active_model(db, kind, category).await.unwrap(), Some(key.clone()));
 
         delete(state, ai).await.unwrap();

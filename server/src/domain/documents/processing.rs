@@ -255,18 +255,19 @@ pub enum Owner {
     Project(i64),
 }
 
-/// The processed documents of a category or project with this `dataset_status` (2 training, 3 test), oldest
-/// first.
+/// The processed documents (status 2) of a category or project with this `dataset_status` (2 training, 3 test),
+/// oldest first. One waiting for its split to be confirmed, processed again or failed is left out: its text may
+/// not be the document's (`ais::training_data` counts the same documents).
 pub async fn dataset(db: &Db, owner: Owner, dataset_status: i64) -> Result<Vec<Processed>> {
     let (column, id) = match owner {
         Owner::Category(c) => ("category_id", c),
         Owner::Project(p) => ("project_id", p),
     };
     let sql = format!(
-        "SELECT id, text, category_id FROM documents WHERE {column} = $1 AND dataset_status = $2 AND text IS NOT NULL
-         ORDER BY id"
+        "SELECT id, text, category_id FROM documents WHERE {column} = $1 AND dataset_status = $2 AND status_data = $3
+            AND text IS NOT NULL ORDER BY id"
     );
-    Ok(sqlx::query_as(&sql).bind(id).bind(dataset_status).fetch_all(db).await?)
+    Ok(sqlx::query_as(&sql).bind(id).bind(dataset_status).bind(status::DONE).fetch_all(db).await?)
 }
 
 /// The text, character boxes and page sizes of a processed document; `None` before it has been processed.
@@ -365,7 +366,10 @@ mod tests {
         let test = fx.document(owner, project, Some(category)).await;
         let waiting = fx.upload(owner, project, Some(category)).await;
         let elsewhere = fx.document(owner, project, None).await;
-        for (id, dataset_status) in [(invoice.doc, 2), (waiting, 2), (elsewhere, 2), (test, 3)] {
+        // Read, then waiting for its split to be confirmed: its text may not be one document's.
+        let unsplit = fx.document(owner, project, Some(category)).await;
+        propose_split(db, unsplit, &[]).await.unwrap();
+        for (id, dataset_status) in [(invoice.doc, 2), (waiting, 2), (elsewhere, 2), (test, 3), (unsplit, 2)] {
             let body = DocumentWrite { dataset_status: Some(dataset_status), ..DocumentWrite::default() };
             review::update(db, fx.load(id).await, body).await.unwrap();
         }

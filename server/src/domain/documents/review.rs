@@ -1,7 +1,7 @@
 //! A document with its review: the full detail with the annotation tree, and changes to the document, among
 //! them finishing its review.
 
-use lectern_api::documents::{Document, DocumentDetail, DocumentWrite};
+use lectern_api::documents::{status, Document, DocumentDetail, DocumentWrite};
 
 use super::{check_dataset_status, load, member_id, pages, text};
 use crate::db::Db;
@@ -39,9 +39,23 @@ pub fn redact(detail: &mut DocumentDetail) {
     }
 }
 
+/// Why a document with this `status_data` cannot be marked reviewed: only a processed one (status 2) can, as a
+/// review of what processing has not read yet, or of a bundle not yet split, would finish before the AI's
+/// suggestions arrive. `None` when it is processed.
+fn unprocessed(status_data: i64) -> Option<&'static str> {
+    match status_data {
+        status::DONE => None,
+        status::ERROR => Some("The document could not be processed; it cannot be marked reviewed."),
+        status::WAITING_FOR_SPLIT => Some(
+            "The document is waiting for its split to be confirmed; it can be marked reviewed once it is processed.",
+        ),
+        _ => Some("The document is still being processed; it can be marked reviewed once it is processed."),
+    }
+}
+
 /// Changes a document's name, category, review state, dataset status or assignee; only the fields sent are
 /// written. Finishing the review is checked and written in the document's lock, so no annotation write slips
-/// between.
+/// between; it is refused while the document is not processed. Reopening a review is always allowed.
 pub async fn update(db: &Db, doc: Document, body: DocumentWrite) -> Result<()> {
     let name = body.data_file_name.as_deref().map(|n| validate::name("data_file_name", Some(n))).transpose()?;
     let category = match body.category {
@@ -61,6 +75,9 @@ pub async fn update(db: &Db, doc: Document, body: DocumentWrite) -> Result<()> {
     let schema = categories::schema_of(db, doc.category).await?;
     let (mut tx, doc) = lock::document(db, doc.id).await?;
     if body.is_reviewed == Some(true) && !doc.is_reviewed {
+        if let Some(why) = unprocessed(doc.status_data) {
+            return Err(Error::field("is_reviewed", why));
+        }
         let (_, counts) = tree::build(&mut tx, &doc, &schema).await?;
         if let Some(why) = counts.review_blocker() {
             return Err(Error::field("is_reviewed", why));
@@ -218,5 +235,38 @@ mod tests {
         let reopen = DocumentWrite { is_reviewed: Some(false), ..DocumentWrite::default() };
         update(db, fx.load(doc).await, reopen).await.unwrap();
         fx.annotate(owner, doc, s.total, "42").await;
+    }
+
+    #[tokio::test]
+    async fn a_review_is_finished_only_once_the_document_is_processed_and_reopened_at_any_time() {
+        let fx = Fixture::new().await;
+        let db = fx.db();
+        let team = fx.team().await;
+        let doc = fx.upload(team.owner, team.project, None).await;
+        let finish = DocumentWrite { is_reviewed: Some(true), ..DocumentWrite::default() };
+        let reopen = DocumentWrite { is_reviewed: Some(false), ..DocumentWrite::default() };
+        let processing = "400 is_reviewed: The document is still being processed; it can be marked reviewed once it \
+                          is processed.";
+        assert_eq!(refusal(update(db, fx.load(doc).await, finish.clone()).await), processing);
+        update(db, fx.load(doc).await, reopen.clone()).await.unwrap();
+
+        crate::domain::documents::processing::propose_split(db, doc, &[]).await.unwrap();
+        assert_eq!(
+            refusal(update(db, fx.load(doc).await, finish.clone()).await),
+            "400 is_reviewed: The document is waiting for its split to be confirmed; it can be marked reviewed once \
+             it is processed."
+        );
+        crate::domain::documents::processing::fail(db, doc, "Unreadable.").await.unwrap();
+        assert_eq!(
+            refusal(update(db, fx.load(doc).await, finish.clone()).await),
+            "400 is_reviewed: The document could not be processed; it cannot be marked reviewed."
+        );
+        assert!(!fx.load(doc).await.is_reviewed);
+
+        fx.process(doc, crate::testing::INVOICE).await;
+        update(db, fx.load(doc).await, finish).await.unwrap();
+        assert!(fx.load(doc).await.is_reviewed);
+        update(db, fx.load(doc).await, reopen).await.unwrap();
+        assert!(!fx.load(doc).await.is_reviewed);
     }
 }
