@@ -69,12 +69,20 @@ pub async fn is_member(db: &Db, user: i64, project: i64) -> Result<bool> {
     Ok(found.is_some())
 }
 
+/// Passes for members of the project; for anyone else it does not exist.
+pub async fn member_only(db: &Db, user: i64, project: i64) -> Result<()> {
+    if is_member(db, user, project).await? {
+        Ok(())
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
 /// The item when the user is a member of its project; for anyone else it does not exist.
 pub async fn members_only<T>(db: &Db, user: i64, item: Option<T>, project: impl Fn(&T) -> i64) -> Result<T> {
-    match item {
-        Some(item) if is_member(db, user, project(&item)).await? => Ok(item),
-        _ => Err(Error::NotFound),
-    }
+    let item = item.ok_or(Error::NotFound)?;
+    member_only(db, user, project(&item)).await?;
+    Ok(item)
 }
 
 /// The project named in a body field, which the caller must be a member of; otherwise it does not exist for them.

@@ -12,7 +12,7 @@ use super::auth::AuthUser;
 use super::error::{Body, PathId};
 use super::list::{respond, Fields, ListRequest};
 use crate::domain::projects;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -80,15 +80,6 @@ async fn delete_project(State(state): State<AppState>, user: AuthUser, PathId(id
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Passes for members of the project; for anyone else it does not exist.
-async fn member(state: &AppState, user: &AuthUser, project: i64) -> Result<()> {
-    if projects::is_member(&state.db, user.id, project).await? {
-        Ok(())
-    } else {
-        Err(Error::NotFound)
-    }
-}
-
 /// A project's sharing settings; any member may read them.
 #[utoipa::path(get, path = "/api/v3/projects/{id}/sharing/", tag = "projects",
     params(("id" = i64, Path)), responses((status = 200, body = ProjectSharing), (status = 404)))]
@@ -97,7 +88,7 @@ async fn get_sharing(
     user: AuthUser,
     PathId(id): PathId,
 ) -> Result<Json<ProjectSharing>> {
-    member(&state, &user, id).await?;
+    projects::member_only(&state.db, user.id, id).await?;
     Ok(Json(projects::sharing(&state.db, id).await?))
 }
 
@@ -123,7 +114,7 @@ async fn get_splitting(
     user: AuthUser,
     PathId(id): PathId,
 ) -> Result<Json<ProjectSplitting>> {
-    member(&state, &user, id).await?;
+    projects::member_only(&state.db, user.id, id).await?;
     Ok(Json(projects::splitting(&state.db, id).await?))
 }
 

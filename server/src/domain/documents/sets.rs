@@ -15,9 +15,7 @@ pub async fn visible(db: &Db, user: i64, id: i64) -> Result<DocumentSet> {
             .fetch_optional(db)
             .await?;
     let (project, pages) = found.ok_or(Error::NotFound)?;
-    if !projects::is_member(db, user, project).await? {
-        return Err(Error::NotFound);
-    }
+    projects::member_only(db, user, project).await?;
     let ids: Vec<i64> =
         sqlx::query_scalar("SELECT id FROM documents WHERE document_set_id = $1 ORDER BY created_at DESC, id DESC")
             .bind(id)
