@@ -460,9 +460,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_deleted_project_takes_its_schema_and_documents_along() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let other = fx.project(invoice.owner, "Other").await;
         delete(db, invoice.project).await.unwrap();
         assert_eq!(refusal(visible(db, invoice.owner, invoice.project).await), "404 Not found.");
@@ -474,9 +473,8 @@ mod tests {
 
     #[tokio::test]
     async fn sharing_settings_change_as_sent_and_make_documents_public() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let project = invoice.project;
         assert_eq!(
             sharing(db, project).await.unwrap(),

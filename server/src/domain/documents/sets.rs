@@ -37,9 +37,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_document_set_shows_members_the_documents_of_its_upload_newest_first() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let stranger = fx.user("stranger@example.com").await;
         let set = fx.load(invoice.doc).await.document_set.unwrap();
         let found = visible(db, invoice.owner, set).await.unwrap();
