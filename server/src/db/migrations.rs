@@ -280,11 +280,11 @@ mod tests {
             sqlx::query(&sql).execute(&db).await.unwrap();
         }
         run(&db, Dialect::Sqlite).await.unwrap();
-        let ais: Vec<(i64, String, Option<i64>, Flag, Option<String>)> =
-            sqlx::query_as("SELECT id, kind, category_id, active, model_key FROM ais ORDER BY id")
-                .fetch_all(&db)
-                .await
-                .unwrap();
+        type AiRow = (i64, String, Option<i64>, Flag, Option<String>);
+        let ais: Vec<AiRow> = sqlx::query_as("SELECT id, kind, category_id, active, model_key FROM ais ORDER BY id")
+            .fetch_all(&db)
+            .await
+            .unwrap();
         let summary: Vec<(i64, &str, Option<i64>, bool)> =
             ais.iter().map(|(id, kind, category, active, _)| (*id, kind.as_str(), *category, active.0)).collect();
         assert_eq!(

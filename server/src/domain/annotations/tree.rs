@@ -97,7 +97,7 @@ mod tests {
     async fn tree_of(fx: &Fixture, invoice: &Invoice) -> (Vec<AnnotationSet>, ReviewCounts) {
         let doc = fx.load(invoice.doc).await;
         let schema = categories::schema(fx.db(), invoice.schema.category).await.unwrap();
-        build(&mut *fx.db().acquire().await.unwrap(), &doc, &schema).await.unwrap()
+        build(&mut fx.db().acquire().await.unwrap(), &doc, &schema).await.unwrap()
     }
 
     #[tokio::test]
