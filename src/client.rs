@@ -181,52 +181,65 @@ pub async fn update_sharing(
     send_body(s, Method::PATCH, &format!("/projects/{project}/sharing/"), &write).await
 }
 
+/// A part of a project's schema the setup page edits: where the API keeps it and the body that writes it.
+pub trait SchemaItem: DeserializeOwned {
+    const PATH: &'static str;
+    type Write: Serialize;
+}
+
+impl SchemaItem for Category {
+    const PATH: &'static str = "categories";
+    type Write = CategoryWrite;
+}
+
+impl SchemaItem for LabelSet {
+    const PATH: &'static str = "label-sets";
+    type Write = LabelSetWrite;
+}
+
+impl SchemaItem for Label {
+    const PATH: &'static str = "labels";
+    type Write = LabelWrite;
+}
+
+/// Every item of a kind in `project`.
+pub async fn schema_items<T: SchemaItem>(s: Session, project: i64) -> Result<Vec<T>, ApiError> {
+    list(s, T::PATH, project).await
+}
+
+pub async fn create<T: SchemaItem>(s: Session, write: T::Write) -> Result<T, ApiError> {
+    send_body(s, Method::POST, &format!("/{}/", T::PATH), &write).await
+}
+
+pub async fn update<T: SchemaItem>(s: Session, id: i64, write: T::Write) -> Result<T, ApiError> {
+    send_body(s, Method::PATCH, &format!("/{}/{id}/", T::PATH), &write).await
+}
+
+pub async fn remove<T: SchemaItem>(s: Session, id: i64) -> Result<(), ApiError> {
+    delete(s, &format!("/{}/{id}/", T::PATH)).await
+}
+
 pub async fn categories(s: Session, project: i64) -> Result<Vec<Category>, ApiError> {
-    list(s, "categories", project).await
+    schema_items(s, project).await
 }
 
-pub async fn create_category(s: Session, write: CategoryWrite) -> Result<Category, ApiError> {
-    send_body(s, Method::POST, "/categories/", &write).await
+/// A project with its whole schema, as the setup and AI pages show it.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectSchema {
+    /// `None` until it has loaded.
+    pub project: Option<Project>,
+    pub categories: Vec<Category>,
+    pub label_sets: Vec<LabelSet>,
+    pub labels: Vec<Label>,
 }
 
-pub async fn update_category(s: Session, id: i64, write: CategoryWrite) -> Result<Category, ApiError> {
-    send_body(s, Method::PATCH, &format!("/categories/{id}/"), &write).await
-}
-
-pub async fn delete_category(s: Session, id: i64) -> Result<(), ApiError> {
-    delete(s, &format!("/categories/{id}/")).await
-}
-
-pub async fn label_sets(s: Session, project: i64) -> Result<Vec<LabelSet>, ApiError> {
-    list(s, "label-sets", project).await
-}
-
-pub async fn create_label_set(s: Session, write: LabelSetWrite) -> Result<LabelSet, ApiError> {
-    send_body(s, Method::POST, "/label-sets/", &write).await
-}
-
-pub async fn update_label_set(s: Session, id: i64, write: LabelSetWrite) -> Result<LabelSet, ApiError> {
-    send_body(s, Method::PATCH, &format!("/label-sets/{id}/"), &write).await
-}
-
-pub async fn delete_label_set(s: Session, id: i64) -> Result<(), ApiError> {
-    delete(s, &format!("/label-sets/{id}/")).await
-}
-
-pub async fn labels(s: Session, project: i64) -> Result<Vec<Label>, ApiError> {
-    list(s, "labels", project).await
-}
-
-pub async fn create_label(s: Session, write: LabelWrite) -> Result<Label, ApiError> {
-    send_body(s, Method::POST, "/labels/", &write).await
-}
-
-pub async fn update_label(s: Session, id: i64, write: LabelWrite) -> Result<Label, ApiError> {
-    send_body(s, Method::PATCH, &format!("/labels/{id}/"), &write).await
-}
-
-pub async fn delete_label(s: Session, id: i64) -> Result<(), ApiError> {
-    delete(s, &format!("/labels/{id}/")).await
+pub async fn project_schema(s: Session, project: i64) -> Result<ProjectSchema, ApiError> {
+    Ok(ProjectSchema {
+        project: Some(self::project(s, project).await?),
+        categories: schema_items(s, project).await?,
+        label_sets: schema_items(s, project).await?,
+        labels: schema_items(s, project).await?,
+    })
 }
 
 /// What the documents table shows of a listed document: the fields `documents` asks for, with the review counts

@@ -139,13 +139,22 @@ impl Deserializer {
     }
 }
 
+/// Methods that deserialize an integer type through `Deserializer::integer`.
+macro_rules! integers {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+            self.integer(visitor)
+        }
+    )*};
+}
+
 impl<'de> de::Deserializer<'de> for Deserializer {
     type Error = serde_json::Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         match self.value {
             Value::Object(_) => self.map(visitor),
-            Value::Array(items) => visitor.visit_seq(SeqAccess { items: items.into_iter(), input: self.input }),
+            Value::Array(_) => self.deserialize_seq(visitor),
             other => other.deserialize_any(visitor),
         }
     }
@@ -154,30 +163,8 @@ impl<'de> de::Deserializer<'de> for Deserializer {
         visitor.visit_bool(boolean(&self.value).ok_or_else(|| de::Error::custom(INVALID_BOOLEAN))?)
     }
 
-    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.integer(visitor)
-    }
-    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.integer(visitor)
-    }
-    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.integer(visitor)
-    }
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.integer(visitor)
-    }
-    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.integer(visitor)
-    }
-    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.integer(visitor)
-    }
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.integer(visitor)
-    }
-    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.integer(visitor)
-    }
+    integers! { deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 }
+    integers! { deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 }
 
     fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         self.deserialize_f64(visitor)

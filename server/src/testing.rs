@@ -106,14 +106,18 @@ impl Fixture {
         Team { owner, member, stranger, project }
     }
 
+    /// A category named `name` in `project`, with its own label set.
+    pub async fn category(&self, project: i64, name: &str) -> i64 {
+        categories::create(self.db(), project, CategoryWrite { name: Some(name.into()), ..CategoryWrite::default() })
+            .await
+            .unwrap()
+    }
+
     /// The category "Invoice" of the project, whose own label set holds "Total" and "Date", with the repeating
     /// label set "Line item" ("Item", "Amount") linked to it.
     pub async fn schema(&self, project: i64) -> Schema {
         let db = self.db();
-        let category =
-            categories::create(db, project, CategoryWrite { name: Some("Invoice".into()), ..Default::default() })
-                .await
-                .unwrap();
+        let category = self.category(project, "Invoice").await;
         let label = |name: &str, set: i64| {
             let body = LabelWrite { name: Some(name.into()), label_sets: Some(vec![set]), ..LabelWrite::default() };
             labels::create(db, project, body)
@@ -182,13 +186,21 @@ impl Fixture {
         processing::finish(&self.state, id, timings, false).await.unwrap();
     }
 
-    /// An owner with a project, its `schema` and one processed invoice of the category.
-    pub async fn invoice(&self) -> Invoice {
-        let owner = self.user("owner@example.com").await;
-        let project = self.project(owner, "Invoices").await;
-        let schema = self.schema(project).await;
-        let doc = self.document(owner, project, Some(schema.category)).await;
-        Invoice { owner, project, schema, doc }
+    /// A fixture with owner@example.com's project "Invoices" and its `schema`, and no document yet.
+    pub async fn with_schema() -> (Fixture, InvoiceProject) {
+        let fx = Fixture::new().await;
+        let owner = fx.user("owner@example.com").await;
+        let project = fx.project(owner, "Invoices").await;
+        let schema = fx.schema(project).await;
+        (fx, InvoiceProject { owner, project, schema })
+    }
+
+    /// A fixture with owner@example.com's project "Invoices", its `schema` and one processed invoice of the
+    /// category.
+    pub async fn with_invoice() -> (Fixture, Invoice) {
+        let (fx, InvoiceProject { owner, project, schema }) = Fixture::with_schema().await;
+        let doc = fx.document(owner, project, Some(schema.category)).await;
+        (fx, Invoice { owner, project, schema, doc })
     }
 
     pub async fn load(&self, document: i64) -> Document {
@@ -265,7 +277,15 @@ pub struct Schema {
     pub amount: i64,
 }
 
-/// What `Fixture::invoice` made.
+/// What `Fixture::with_schema` made.
+#[derive(Debug, Clone, Copy)]
+pub struct InvoiceProject {
+    pub owner: i64,
+    pub project: i64,
+    pub schema: Schema,
+}
+
+/// What `Fixture::with_invoice` made.
 #[derive(Debug, Clone, Copy)]
 pub struct Invoice {
     pub owner: i64,

@@ -238,30 +238,27 @@ impl Review {
     }
 
     pub fn undo(self) {
-        let Some(step) = self.undo.try_update(|u| u.take_undo()).flatten() else { return };
-        let (s, doc) = (self.session, self.doc());
-        self.notice.clear();
-        spawn_local(async move {
-            match run(s, doc, &step.inverse).await {
-                Ok(created) => self.undo.update(|u| u.undone(step, &created)),
-                Err(e) => {
-                    self.undo.update(|u| u.undo_failed(step));
-                    self.notice.show(e);
-                }
-            }
-            self.refresh();
-        });
+        self.replay(true);
     }
 
     pub fn redo(self) {
-        let Some(step) = self.undo.try_update(|u| u.take_redo()).flatten() else { return };
+        self.replay(false);
+    }
+
+    /// Runs the last step's inverse (`back`, undo) or the last undone step again (redo), and moves it to the
+    /// other stack, or back where it was if the server refuses.
+    fn replay(self, back: bool) {
+        let Some(step) = self.undo.try_update(|u| if back { u.take_undo() } else { u.take_redo() }).flatten() else {
+            return;
+        };
         let (s, doc) = (self.session, self.doc());
         self.notice.clear();
         spawn_local(async move {
-            match run(s, doc, &step.forward).await {
+            match run(s, doc, if back { &step.inverse } else { &step.forward }).await {
+                Ok(created) if back => self.undo.update(|u| u.undone(step, &created)),
                 Ok(created) => self.undo.update(|u| u.redone(step, &created)),
                 Err(e) => {
-                    self.undo.update(|u| u.redo_failed(step));
+                    self.undo.update(|u| if back { u.undo_failed(step) } else { u.redo_failed(step) });
                     self.notice.show(e);
                 }
             }

@@ -9,13 +9,13 @@ use lectern_api::ais::{
     status, Ai, AiCreate, CategoryAi, CategoryEvaluation, Evaluation, ExtractionAi, Metrics, SplitEvaluation,
     SplittingAi,
 };
-use lectern_api::{Category, Label, ProjectSplitting};
+use lectern_api::{Category, ProjectSplitting};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::client::{self, ApiError};
+use crate::client::{self, ApiError, ProjectSchema};
 use crate::components::notice::{use_notice, Notice};
 use crate::i18n::{tr, Key, Lang};
 use crate::poll::{Backoff, Poll};
@@ -148,31 +148,14 @@ impl Ais {
     }
 }
 
-/// The project's name, categories and labels: what names the AIs' owners and scores.
-#[derive(Debug, Clone, Default)]
-struct Names {
-    project: String,
-    categories: Vec<Category>,
-    labels: Vec<Label>,
-}
-
-impl Names {
-    async fn load(s: Session, project: i64) -> Result<Names, ApiError> {
-        Ok(Names {
-            project: client::project(s, project).await?.name,
-            categories: client::categories(s, project).await?,
-            labels: client::labels(s, project).await?,
-        })
-    }
-}
-
 /// What the page's parts share.
 #[derive(Clone, Copy)]
 struct Ctx {
     session: Session,
     notice: Notice,
     project: Memo<i64>,
-    names: RwSignal<Option<Names>>,
+    /// The project's name, categories and labels: what names the AIs' owners and scores.
+    names: RwSignal<Option<ProjectSchema>>,
     ais: RwSignal<Option<Ais>>,
     /// Whether the project splits its multi-page uploads, as the server last said.
     split_uploads: RwSignal<Option<bool>>,
@@ -238,7 +221,7 @@ pub fn AiModels() -> impl IntoView {
         let project = ctx.project.get();
         ctx.load();
         spawn_local(async move {
-            if let Some(names) = ctx.notice.check(Names::load(ctx.session, project).await) {
+            if let Some(names) = ctx.notice.check(client::project_schema(ctx.session, project).await) {
                 ctx.names.try_set(Some(names));
             }
             if let Some(setting) = ctx.notice.check(client::splitting(ctx.session, project).await) {
@@ -246,7 +229,7 @@ pub fn AiModels() -> impl IntoView {
             }
         });
     });
-    let project_name = move || ctx.names.with(|n| n.as_ref().map(|n| n.project.clone()));
+    let project_name = move || ctx.names.with(|n| n.as_ref()?.project.as_ref().map(|p| p.name.clone()));
     let categories = move || ctx.names.with(|n| n.as_ref().map(|n| n.categories.clone()).unwrap_or_default());
 
     view! {

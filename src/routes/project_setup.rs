@@ -4,7 +4,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use lectern_api::{
-    Category, CategoryWrite, Label, LabelSet, LabelSetWrite, LabelWrite, Project, ProjectSharing, ProjectSharingWrite,
+    Category, CategoryWrite, Label, LabelSet, LabelSetWrite, LabelWrite, ProjectSharing, ProjectSharingWrite,
     DATA_TYPES,
 };
 use leptos::prelude::*;
@@ -14,7 +14,7 @@ use leptos_router::hooks::use_params_map;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
-use crate::client::{self, ApiError};
+use crate::client::{self, ApiError, ProjectSchema};
 use crate::components::forms::{CreateForm, ItemRow, LinkBoxes};
 use crate::components::notice::{use_notice, Notice};
 use crate::i18n::{tr, Key};
@@ -30,25 +30,6 @@ fn refocus(element: Option<Element>) {
     }
 }
 
-/// Everything the page shows, as the server last said.
-#[derive(Clone, Default)]
-struct Setup {
-    project: Option<Project>,
-    categories: Vec<Category>,
-    /// All label sets, each category's own default set (same id, `is_category`) among them.
-    label_sets: Vec<LabelSet>,
-    labels: Vec<Label>,
-}
-
-async fn load(s: Session, project: i64) -> Result<Setup, ApiError> {
-    Ok(Setup {
-        project: Some(client::project(s, project).await?),
-        categories: client::categories(s, project).await?,
-        label_sets: client::label_sets(s, project).await?,
-        labels: client::labels(s, project).await?,
-    })
-}
-
 /// What every section of the page shares.
 #[derive(Clone, Copy)]
 struct Ctx {
@@ -56,14 +37,14 @@ struct Ctx {
     notice: Notice,
     project: Memo<i64>,
     /// Empty until the first load; `project` is set once it has loaded.
-    setup: RwSignal<Setup>,
+    setup: RwSignal<ProjectSchema>,
     /// Writes still running, each with the reload after it.
     busy: RwSignal<u32>,
 }
 
 impl Ctx {
     async fn reload(self) {
-        if let Some(setup) = self.notice.check(load(self.session, self.project.get_untracked()).await) {
+        if let Some(setup) = self.notice.check(client::project_schema(self.session, self.project.get_untracked()).await) {
             self.setup.set(setup);
         }
     }
@@ -101,7 +82,7 @@ pub fn ProjectSetup() -> impl IntoView {
         session: use_session(),
         notice: use_notice(),
         project: Memo::new(move |_| params.read().get("id").and_then(|id| id.parse().ok()).unwrap_or(0)),
-        setup: RwSignal::new(Setup::default()),
+        setup: RwSignal::new(ProjectSchema::default()),
         busy: RwSignal::new(0),
     };
     provide_context(ctx);
@@ -160,7 +141,7 @@ fn Categories() -> impl IntoView {
             name: Some(new_name.get_untracked()),
             ..Default::default()
         };
-        ctx.write(client::create_category(ctx.session, write), move || new_name.set(String::new()));
+        ctx.write(client::create::<Category>(ctx.session, write), move || new_name.set(String::new()));
     });
 
     view! {
@@ -171,10 +152,10 @@ fn Categories() -> impl IntoView {
                         name=category.name.clone()
                         on_rename=Callback::new(move |name| {
                             let write = CategoryWrite { name: Some(name), ..Default::default() };
-                            ctx.write(client::update_category(ctx.session, category.id, write), || ());
+                            ctx.write(client::update::<Category>(ctx.session, category.id, write), || ());
                         })
                         on_delete=Callback::new(move |()| {
-                            ctx.write(client::delete_category(ctx.session, category.id), || ())
+                            ctx.write(client::remove::<Category>(ctx.session, category.id), || ())
                         })
                     >
                         // A category's labels are those of its default label set, which has its id.
@@ -303,9 +284,9 @@ fn Labels() -> impl IntoView {
             label_sets: Some(Vec::new()),
             ..Default::default()
         };
-        ctx.write(client::create_label(ctx.session, write), move || new_name.set(String::new()));
+        ctx.write(client::create::<Label>(ctx.session, write), move || new_name.set(String::new()));
     });
-    let update = move |id: i64, write: LabelWrite| ctx.write(client::update_label(ctx.session, id, write), || ());
+    let update = move |id: i64, write: LabelWrite| ctx.write(client::update::<Label>(ctx.session, id, write), || ());
 
     view! {
         <Section title=Key::Labels test="labels">
@@ -320,7 +301,7 @@ fn Labels() -> impl IntoView {
                         on_rename=Callback::new(move |name| {
                             update(label.id, LabelWrite { name: Some(name), ..Default::default() })
                         })
-                        on_delete=Callback::new(move |()| ctx.write(client::delete_label(ctx.session, label.id), || ()))
+                        on_delete=Callback::new(move |()| ctx.write(client::remove::<Label>(ctx.session, label.id), || ()))
                     >
                         <DataTypeSelect
                             selected=label.data_type.clone()
@@ -355,13 +336,13 @@ fn LabelSets() -> impl IntoView {
             labels: Some(Vec::new()),
             ..Default::default()
         };
-        ctx.write(client::create_label_set(ctx.session, write), move || {
+        ctx.write(client::create::<LabelSet>(ctx.session, write), move || {
             new_name.set(String::new());
             new_multiple.set(false);
         });
     });
     let update =
-        move |id: i64, write: LabelSetWrite| ctx.write(client::update_label_set(ctx.session, id, write), || ());
+        move |id: i64, write: LabelSetWrite| ctx.write(client::update::<LabelSet>(ctx.session, id, write), || ());
     let categories = Signal::derive(move || {
         ctx.setup.with(|s| s.categories.iter().map(|c| (c.id, c.name.clone())).collect::<Vec<_>>())
     });
@@ -379,7 +360,7 @@ fn LabelSets() -> impl IntoView {
                         on_rename=Callback::new(move |name| {
                             update(set.id, LabelSetWrite { name: Some(name), ..Default::default() })
                         })
-                        on_delete=Callback::new(move |()| ctx.write(client::delete_label_set(ctx.session, set.id), || ()))
+                        on_delete=Callback::new(move |()| ctx.write(client::remove::<LabelSet>(ctx.session, set.id), || ()))
                     >
                         <label class="check">
                             <input
@@ -425,7 +406,7 @@ fn SetLabels(set: i64, legend: Key) -> impl IntoView {
         Signal::derive(move || ctx.label_set(set).map(|s| s.labels.iter().map(|l| l.id).collect()).unwrap_or_default());
     let on_change = Callback::new(move |ids| {
         let write = LabelSetWrite { labels: Some(ids), ..Default::default() };
-        ctx.write(client::update_label_set(ctx.session, set, write), || ())
+        ctx.write(client::update::<LabelSet>(ctx.session, set, write), || ())
     });
     view! { <LinkBoxes legend test="link-labels" options=labels linked on_change /> }
 }

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::bail;
-use lectern_api::ais::{status, CategoryEvaluation, CategoryMetrics};
+use lectern_api::ais::{CategoryEvaluation, CategoryMetrics};
 use serde::{Deserialize, Serialize};
 
 use super::evaluate::{metrics, Counts};
@@ -86,14 +86,6 @@ impl Model {
     pub fn predict(&self, text: &str) -> (i64, f64) {
         self.probabilities(text)[0]
     }
-
-    pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(self).expect("a model serializes")
-    }
-
-    pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<Model> {
-        Ok(serde_json::from_slice(bytes)?)
-    }
 }
 
 /// Accuracy and per-category scores of the model on `(text, category)` pairs.
@@ -128,9 +120,8 @@ async fn documents(state: &AppState, project: i64, dataset_status: i64) -> anyho
 /// The categories and their probabilities, most likely first, that the project's active categorization AI gives
 /// a text; `None` without one.
 pub async fn probabilities(state: &AppState, project: i64, text: &str) -> anyhow::Result<Option<Vec<(i64, f64)>>> {
-    let Some(key) = ais::active_model(&state.db, KIND, project).await? else { return Ok(None) };
-    let model = Model::from_bytes(&state.storage.get(&key).await?)?;
-    Ok(Some(model.probabilities(text)))
+    let model: Option<Model> = super::active_model(state, KIND, project).await?;
+    Ok(model.map(|m| m.probabilities(text)))
 }
 
 /// Trains the categorization AI `ai` of `project`, evaluates it on the project's test documents and activates
@@ -148,9 +139,7 @@ pub async fn train(state: &AppState, ai: i64, project: i64) -> anyhow::Result<()
         anyhow::Ok((model, evaluation))
     })
     .await??;
-    let key = ais::model_key(KIND, ai);
-    state.storage.put(&key, model.to_bytes()).await?;
-    ais::set_status(&state.db, ai, status::TRAINING, 0.9).await?;
+    let key = super::store_model(state, KIND, ai, &model).await?;
     // Every test document the categorization AI reads has a category (`documents`).
     let trained = ais::Trained { ai, key, evaluation: &evaluation, tested: evaluation.documents };
     ais::activate(&state.db, KIND, project, trained, |e: &CategoryEvaluation| e.accuracy).await?;
@@ -215,6 +204,6 @@ mod tests {
     #[test]
     fn the_model_survives_its_file() {
         let model = Model::train(&examples()).unwrap();
-        assert_eq!(Model::from_bytes(&model.to_bytes()).unwrap().predict("contract"), model.predict("contract"));
+        assert_eq!(crate::ai::round_trip(&model).predict("contract"), model.predict("contract"));
     }
 }

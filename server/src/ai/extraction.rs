@@ -92,9 +92,8 @@ pub fn suggest(model: &Model, doc: &Document, schema: &Schema) -> Vec<Suggestion
 /// it stored. Suggestions over text that already carries an annotation (a document processed again) are left
 /// out.
 pub async fn extract(state: &AppState, document: i64, category: i64) -> anyhow::Result<usize> {
-    let Some(key) = ais::active_model(&state.db, KIND, category).await? else { return Ok(0) };
+    let Some(model) = super::active_model::<Model>(state, KIND, category).await? else { return Ok(0) };
     let Some(doc) = read_document(state, document).await? else { return Ok(0) };
-    let model = Model::from_bytes(&state.storage.get(&key).await?)?;
     let schema = schema(state, category).await?;
     let suggestions = tokio::task::spawn_blocking(move || suggest(&model, &doc, &schema)).await?;
     let taken: Vec<(i64, i64)> =
@@ -154,9 +153,7 @@ pub async fn train(state: &AppState, ai: i64, category: i64) -> anyhow::Result<(
             }
         }
     };
-    let key = ais::model_key(KIND, ai);
-    state.storage.put(&key, model.to_bytes()).await?;
-    ais::set_status(db, ai, status::TRAINING, 0.9).await?;
+    let key = super::store_model(state, KIND, ai, &model).await?;
 
     let schema = schema(state, category).await?;
     let evaluation = tokio::task::spawn_blocking(move || evaluate_on(&model, &test, &schema)).await?;

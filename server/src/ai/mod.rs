@@ -14,9 +14,40 @@ pub mod model;
 pub mod split;
 pub mod training;
 
+use lectern_api::ais::status;
 use lectern_api::geometry::CharBox;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::domain::ais::{self, AiKind};
+use crate::state::AppState;
 
 pub use crate::domain::ais::training_data::{TEST_DOCUMENTS, TRAINING_DOCUMENTS};
+
+/// Stores a trained model as the model file of the AI `ai` and marks its training 90 % done (the evaluation is
+/// the rest); answers the file's key, for `ais::activate`.
+pub async fn store_model(state: &AppState, kind: AiKind, ai: i64, model: &impl Serialize) -> anyhow::Result<String> {
+    let key = ais::model_key(kind, ai);
+    state.storage.put(&key, serde_json::to_vec(model)?).await?;
+    ais::set_status(&state.db, ai, status::TRAINING, 0.9).await?;
+    Ok(key)
+}
+
+/// The model of the owner's active AI of `kind`; `None` without one.
+pub async fn active_model<M: DeserializeOwned>(
+    state: &AppState,
+    kind: AiKind,
+    owner: i64,
+) -> anyhow::Result<Option<M>> {
+    let Some(key) = ais::active_model(&state.db, kind, owner).await? else { return Ok(None) };
+    Ok(Some(serde_json::from_slice(&state.storage.get(&key).await?)?))
+}
+
+/// A model as it comes back from its file.
+#[cfg(test)]
+pub fn round_trip<M: Serialize + DeserializeOwned>(model: &M) -> M {
+    serde_json::from_slice(&serde_json::to_vec(model).unwrap()).unwrap()
+}
 
 /// A document as the model reads it: the text, the boxes of its non-whitespace characters by offset (offsets
 /// count characters, as everywhere in the API) and each page's size in points.

@@ -149,14 +149,6 @@ impl Model {
     pub fn targets(&self) -> &[(i64, i64)] {
         &self.targets
     }
-
-    pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(self).expect("a model serialises")
-    }
-
-    pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<Model> {
-        Ok(serde_json::from_slice(bytes)?)
-    }
 }
 
 #[cfg(test)]
@@ -192,7 +184,7 @@ mod tests {
         // Measured: strict F1 0.997 (182 of 183 values, no false positives); the bound leaves margin.
         assert!(e.strict.overall.f1 >= 0.9, "strict F1 {}", e.strict.overall.f1);
         // The model survives its file.
-        let back = Model::from_bytes(&model.to_bytes()).unwrap();
+        let back = crate::ai::round_trip(&model);
         assert_eq!(back.predict(&truths[0].0), model.predict(&truths[0].0));
     }
 

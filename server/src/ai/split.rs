@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use anyhow::bail;
-use lectern_api::ais::{status, SplitEvaluation};
+use lectern_api::ais::SplitEvaluation;
 use serde::{Deserialize, Serialize};
 
 use super::categorize::terms;
@@ -192,14 +192,6 @@ impl Model {
             .filter(|(_, p)| *p >= 0.5)
             .collect()
     }
-
-    pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(self).expect("a model serializes")
-    }
-
-    pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<Model> {
-        Ok(serde_json::from_slice(bytes)?)
-    }
 }
 
 /// Precision, recall and F1 of the split points the model finds in bundles of documents.
@@ -249,9 +241,7 @@ pub async fn train(state: &AppState, ai: i64, project: i64) -> anyhow::Result<()
         anyhow::Ok((model, evaluation))
     })
     .await??;
-    let key = ais::model_key(KIND, ai);
-    state.storage.put(&key, model.to_bytes()).await?;
-    ais::set_status(&state.db, ai, status::TRAINING, 0.9).await?;
+    let key = super::store_model(state, KIND, ai, &model).await?;
     // What there was to find: the split points of the test bundles, found or missed.
     let tested = evaluation.split_points.true_positives + evaluation.split_points.false_negatives;
     let trained = ais::Trained { ai, key, evaluation: &evaluation, tested };
@@ -270,9 +260,8 @@ pub async fn split_points(
     if !projects::splitting(&state.db, project).await?.split_uploads {
         return Ok(None);
     }
-    let Some(key) = ais::active_model(&state.db, KIND, project).await? else { return Ok(None) };
-    let model = Model::from_bytes(&state.storage.get(&key).await?)?;
-    Ok(Some(model.split_points(pages)))
+    let model: Option<Model> = super::active_model(state, KIND, project).await?;
+    Ok(model.map(|m| m.split_points(pages)))
 }
 
 #[cfg(test)]
@@ -368,7 +357,7 @@ mod tests {
         assert!(Model::train(&examples(&[invoice(1, 1), invoice(2, 1)])).is_err());
         assert!(Model::train(&[]).is_err());
         let model = Model::train(&examples(&[invoice(1, 2), invoice(2, 1)])).unwrap();
-        let again = Model::from_bytes(&model.to_bytes()).unwrap();
+        let again = crate::ai::round_trip(&model);
         let f = features("Item Amount", Some("Invoice"));
         assert_eq!(again.probability(&f), model.probability(&f));
     }

@@ -280,8 +280,8 @@ mod tests {
             sqlx::query(&sql).execute(&db).await.unwrap();
         }
         run(&db, Dialect::Sqlite).await.unwrap();
-        type Moved = (i64, String, Option<i64>, Flag, Option<String>);
-        let ais: Vec<Moved> = sqlx::query_as("SELECT id, kind, category_id, active, model_key FROM ais ORDER BY id")
+        type AiRow = (i64, String, Option<i64>, Flag, Option<String>);
+        let ais: Vec<AiRow> = sqlx::query_as("SELECT id, kind, category_id, active, model_key FROM ais ORDER BY id")
             .fetch_all(&db)
             .await
             .unwrap();

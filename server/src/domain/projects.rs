@@ -69,12 +69,20 @@ pub async fn is_member(db: &Db, user: i64, project: i64) -> Result<bool> {
     Ok(found.is_some())
 }
 
+/// Passes for members of the project; for anyone else it does not exist.
+pub async fn member_only(db: &Db, user: i64, project: i64) -> Result<()> {
+    if is_member(db, user, project).await? {
+        Ok(())
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
 /// The item when the user is a member of its project; for anyone else it does not exist.
 pub async fn members_only<T>(db: &Db, user: i64, item: Option<T>, project: impl Fn(&T) -> i64) -> Result<T> {
-    match item {
-        Some(item) if is_member(db, user, project(&item)).await? => Ok(item),
-        _ => Err(Error::NotFound),
-    }
+    let item = item.ok_or(Error::NotFound)?;
+    member_only(db, user, project(&item)).await?;
+    Ok(item)
 }
 
 /// The project named in a body field, which the caller must be a member of; otherwise it does not exist for them.
@@ -452,9 +460,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_deleted_project_takes_its_schema_and_documents_along() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let other = fx.project(invoice.owner, "Other").await;
         delete(db, invoice.project).await.unwrap();
         assert_eq!(refusal(visible(db, invoice.owner, invoice.project).await), "404 Not found.");
@@ -466,9 +473,8 @@ mod tests {
 
     #[tokio::test]
     async fn sharing_settings_change_as_sent_and_make_documents_public() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let project = invoice.project;
         assert_eq!(
             sharing(db, project).await.unwrap(),

@@ -77,9 +77,7 @@ async fn document_file(
         "show" => files::searchable_pdf(&state.db, &documents::visible(&state.db, user.id, id).await?).await?,
         "show-document-set-original" => {
             let (project, stored) = files::set_original(&state.db, id).await?;
-            if !projects::is_member(&state.db, user.id, project).await? {
-                return Err(Error::NotFound);
-            }
+            projects::member_only(&state.db, user.id, project).await?;
             stored
         }
         _ => return Err(Error::NotFound),

@@ -20,7 +20,7 @@ use super::auth::AuthUser;
 use super::error::{Body, PathId};
 use super::list::{respond, Fields, ListRequest};
 use crate::domain::{ais::training_data, projects};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -89,15 +89,6 @@ async fn delete_project(State(state): State<AppState>, user: AuthUser, PathId(id
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Passes for members of the project; for anyone else it does not exist.
-async fn member(state: &AppState, user: &AuthUser, project: i64) -> Result<()> {
-    if projects::is_member(&state.db, user.id, project).await? {
-        Ok(())
-    } else {
-        Err(Error::NotFound)
-    }
-}
-
 /// A project's sharing settings; any member may read them.
 #[utoipa::path(get, path = "/api/v3/projects/{id}/sharing/", tag = "projects",
     params(("id" = i64, Path)), responses((status = 200, body = ProjectSharing), (status = 404)))]
@@ -106,7 +97,7 @@ async fn get_sharing(
     user: AuthUser,
     PathId(id): PathId,
 ) -> Result<Json<ProjectSharing>> {
-    member(&state, &user, id).await?;
+    projects::member_only(&state.db, user.id, id).await?;
     Ok(Json(projects::sharing(&state.db, id).await?))
 }
 
@@ -132,7 +123,7 @@ async fn get_splitting(
     user: AuthUser,
     PathId(id): PathId,
 ) -> Result<Json<ProjectSplitting>> {
-    member(&state, &user, id).await?;
+    projects::member_only(&state.db, user.id, id).await?;
     Ok(Json(projects::splitting(&state.db, id).await?))
 }
 
@@ -162,6 +153,6 @@ async fn get_training_data(
     user: AuthUser,
     PathId(id): PathId,
 ) -> Result<Json<TrainingData>> {
-    member(&state, &user, id).await?;
+    projects::member_only(&state.db, user.id, id).await?;
     Ok(Json(training_data::of_project(&state.db, id).await?))
 }

@@ -100,12 +100,10 @@ impl AiKind {
                 Filter { param: "status", column: "t.status", kind: FilterKind::Text },
             ],
         };
-        const CATEGORIZATION: ListSpec = ListSpec { from: "ais t", ordering: ORDERING, filters: BY_PROJECT };
-        const SPLITTING: ListSpec = ListSpec { from: "ais t", ordering: ORDERING, filters: BY_PROJECT };
+        const OF_PROJECT: ListSpec = ListSpec { from: "ais t", ordering: ORDERING, filters: BY_PROJECT };
         match self {
             AiKind::Extraction => &EXTRACTION,
-            AiKind::Categorization => &CATEGORIZATION,
-            AiKind::Splitting => &SPLITTING,
+            AiKind::Categorization | AiKind::Splitting => &OF_PROJECT,
         }
     }
 }

@@ -192,9 +192,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_extraction_ai_needs_a_processed_training_document_with_an_accepted_or_human_made_annotation() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let (db, state) = (fx.db(), &fx.state);
-        let invoice = fx.invoice().await;
         let (owner, project, s) = (invoice.owner, invoice.project, invoice.schema);
         let refusal = || async { refusal(db, AiKind::Extraction, s.category).await.unwrap() };
         assert_eq!(

@@ -283,8 +283,7 @@ mod tests {
 
     #[tokio::test]
     async fn annotations_follow_their_pages_turned_or_the_split_is_refused_naming_them() {
-        let fx = Fixture::new().await;
-        let invoice = fx.invoice().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let (owner, schema) = (invoice.owner, invoice.schema);
         let doc = fx.upload(owner, invoice.project, Some(schema.category)).await;
         fx.process(doc, PAGES).await;

@@ -44,9 +44,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_lock_reads_each_document_once_in_id_order_and_marks_it_changed_on_commit() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let second = fx.document(invoice.owner, invoice.project, None).await;
         let before = fx.load(invoice.doc).await.updated_at;
 

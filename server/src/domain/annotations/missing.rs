@@ -123,7 +123,7 @@ mod tests {
     use super::*;
     use crate::domain::annotations;
     use crate::domain::documents::review;
-    use crate::testing::{refusal, Fixture};
+    use crate::testing::{refusal, Fixture, Invoice};
 
     fn marker(document: i64, label: i64, label_set: i64, annotation_set: Option<i64>) -> MissingAnnotationWrite {
         MissingAnnotationWrite { document, label, label_set, annotation_set }
@@ -131,10 +131,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_label_is_marked_missing_once_and_can_be_restored() {
-        let fx = Fixture::new().await;
+        let (fx, Invoice { owner, doc, schema: s, .. }) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
-        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
         let stranger = fx.user("stranger@example.com").await;
         let id = create(db, owner, vec![marker(doc, s.date, s.category, None)]).await.unwrap()[0];
         let found = load(db, &[id]).await.unwrap();
@@ -170,10 +168,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_label_marked_missing_in_a_potential_set_moves_to_the_set_made_for_it() {
-        let fx = Fixture::new().await;
+        let (fx, Invoice { owner, doc, schema: s, .. }) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
-        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
         let id = create(db, owner, vec![marker(doc, s.amount, s.line_item, None)]).await.unwrap()[0];
         let pen = fx.annotate(owner, doc, s.item, "Pen").await;
         let set = annotations::load(db, &[pen]).await.unwrap()[0].annotation_set;
@@ -184,10 +180,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_reviewed_document_keeps_its_markers() {
-        let fx = Fixture::new().await;
+        let (fx, Invoice { owner, doc, schema: s, .. }) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
-        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
         let markers = vec![
             marker(doc, s.total, s.category, None),
             marker(doc, s.date, s.category, None),

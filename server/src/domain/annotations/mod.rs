@@ -179,14 +179,12 @@ mod tests {
 
     use super::*;
     use crate::domain::list::{self, Params};
-    use crate::testing::{offsets, refusal, Fixture};
+    use crate::testing::{offsets, refusal, Fixture, Invoice};
 
     #[tokio::test]
     async fn a_document_s_annotations_read_back_in_text_order_for_members_only() {
-        let fx = Fixture::new().await;
+        let (fx, Invoice { owner, doc, schema: s, .. }) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
-        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
         let stranger = fx.user("stranger@example.com").await;
         let total = fx.annotate(owner, doc, s.total, "9,50").await;
         let date = fx.annotate(owner, doc, s.date, "2026-01-31").await;
@@ -214,9 +212,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_box_drawn_over_no_text_is_kept_but_lies_on_no_text() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let (doc, s) = (invoice.doc, invoice.schema);
         fx.annotate(invoice.owner, doc, s.total, "9,50").await;
         let drawn = SpanInput {

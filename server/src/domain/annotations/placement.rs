@@ -143,9 +143,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_label_goes_to_the_set_of_the_category_that_holds_it() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let s = invoice.schema;
         let doc = fx.load(invoice.doc).await;
         assert_eq!(
@@ -186,9 +185,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_label_or_set_outside_the_document_s_category_is_refused() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let (project, s) = (invoice.project, invoice.schema);
         let doc = fx.load(invoice.doc).await;
         let foreign = fx.schema(fx.project(invoice.owner, "Other").await).await;

@@ -181,8 +181,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_box_drawn_around_a_stored_word_takes_its_characters() {
-        let fx = Fixture::new().await;
-        let invoice = fx.invoice().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let index = text::index(&fx.state, invoice.doc).await.unwrap();
         let doc = fx.load(invoice.doc).await;
         let word = index.search("9,50").pop().unwrap();

@@ -102,8 +102,7 @@ mod tests {
 
     #[tokio::test]
     async fn every_label_set_appears_once_per_annotation_set_or_once_as_a_potential_set() {
-        let fx = Fixture::new().await;
-        let invoice = fx.invoice().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let (doc, s) = (invoice.doc, invoice.schema);
         let line_item =
             |label, needle| (AnnotationWrite { label_set: Some(s.line_item), ..annotation(doc, label, needle) }, None);
@@ -128,8 +127,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_annotation_whose_label_set_left_the_category_still_counts() {
-        let fx = Fixture::new().await;
-        let invoice = fx.invoice().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let s = invoice.schema;
         fx.suggest(invoice.doc, s.item, "Pen").await;
         let set = label_sets::load(fx.db(), &[s.line_item]).await.unwrap().pop().unwrap();

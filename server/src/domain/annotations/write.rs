@@ -384,7 +384,7 @@ mod tests {
 
     use super::*;
     use crate::domain::annotations::of_document;
-    use crate::testing::{annotation, offsets, refusal, span, Fixture};
+    use crate::testing::{annotation, offsets, refusal, span, Fixture, Invoice};
 
     async fn one(state: &AppState, id: i64) -> lectern_api::annotations::Annotation {
         load(&state.db, &[id]).await.unwrap().pop().expect("the annotation exists")
@@ -392,10 +392,8 @@ mod tests {
 
     #[tokio::test]
     async fn one_label_cannot_cover_the_same_text_twice_unless_the_first_was_declined() {
-        let fx = Fixture::new().await;
+        let (fx, Invoice { owner, doc, schema: s, .. }) = Fixture::with_invoice().await;
         let state = &fx.state;
-        let invoice = fx.invoice().await;
-        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
         fx.annotate(owner, doc, s.total, "9,50").await;
         let again = create(state, Some(owner), vec![(annotation(doc, s.total, "9,50"), None)]).await;
         assert_eq!(refusal(again), format!("403 {DUPLICATE}"));
@@ -412,10 +410,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_list_of_annotations_is_stored_all_or_none() {
-        let fx = Fixture::new().await;
+        let (fx, Invoice { owner, doc, schema: s, .. }) = Fixture::with_invoice().await;
         let state = &fx.state;
-        let invoice = fx.invoice().await;
-        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
         let good = annotation(doc, s.total, "9,50");
         let bad = AnnotationWrite { confidence: Some(1.5), ..annotation(doc, s.date, "2026-01-31") };
         let refused = create(state, Some(owner), vec![(good.clone(), None), (bad, None)]).await;
@@ -429,9 +425,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_write_names_a_document_of_the_user_and_spans_on_its_pages() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let state = &fx.state;
-        let invoice = fx.invoice().await;
         let (owner, doc, total) = (invoice.owner, invoice.doc, invoice.schema.total);
         let stranger = fx.user("stranger@example.com").await;
         let create_one = |user, write| create(state, Some(user), vec![(write, None)]);
@@ -458,8 +453,7 @@ mod tests {
 
     #[tokio::test]
     async fn suggestions_of_one_group_share_a_line_item() {
-        let fx = Fixture::new().await;
-        let invoice = fx.invoice().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let s = invoice.schema;
         let suggestion = |label, needle, group| {
             let (start_offset, end_offset) = offsets(needle);
@@ -478,10 +472,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_update_accepts_relabels_moves_and_respans_an_annotation() {
-        let fx = Fixture::new().await;
+        let (fx, Invoice { owner, doc, schema: s, .. }) = Fixture::with_invoice().await;
         let state = &fx.state;
-        let invoice = fx.invoice().await;
-        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
         let id = fx.suggest(doc, s.total, "42").await;
         update(state, owner, id, AnnotationWrite::review(ACCEPT)).await.unwrap();
         let a = one(state, id).await;
@@ -506,9 +498,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_update_is_refused_for_another_document_a_duplicate_or_a_stranger() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let state = &fx.state;
-        let invoice = fx.invoice().await;
         let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
         let stranger = fx.user("stranger@example.com").await;
         let id = fx.annotate(owner, doc, s.total, "9,50").await;
@@ -528,10 +519,8 @@ mod tests {
 
     #[tokio::test]
     async fn deleting_a_suggestion_declines_it_and_deleting_it_again_removes_it() {
-        let fx = Fixture::new().await;
+        let (fx, Invoice { owner, doc, schema: s, .. }) = Fixture::with_invoice().await;
         let state = &fx.state;
-        let invoice = fx.invoice().await;
-        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
         let stranger = fx.user("stranger@example.com").await;
         let suggestion = fx.suggest(doc, s.total, "9,50").await;
         assert_eq!(refusal(delete(state, stranger, suggestion).await), "404 Not found.");
@@ -549,9 +538,8 @@ mod tests {
 
     #[tokio::test]
     async fn several_annotations_of_a_document_are_accepted_at_once() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let state = &fx.state;
-        let invoice = fx.invoice().await;
         let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
         let stranger = fx.user("stranger@example.com").await;
         let ids = vec![fx.suggest(doc, s.total, "9,50").await, fx.suggest(doc, s.date, "2026-01-31").await];

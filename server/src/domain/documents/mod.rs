@@ -273,14 +273,11 @@ mod tests {
     use lectern_api::ProjectSharingWrite;
 
     use crate::domain::annotations::write;
-    use crate::testing::{refusal, Fixture, Team, INVOICE};
+    use crate::testing::{refusal, Fixture, InvoiceProject, Team, INVOICE};
 
     #[tokio::test]
     async fn an_upload_reads_back_with_its_fields_and_then_with_what_processing_found() {
-        let fx = Fixture::new().await;
-        let owner = fx.user("owner@example.com").await;
-        let project = fx.project(owner, "Invoices").await;
-        let schema = fx.schema(project).await;
+        let (fx, InvoiceProject { owner, project, schema }) = Fixture::with_schema().await;
         let id = fx.upload(owner, project, Some(schema.category)).await;
         let doc = fx.load(id).await;
         assert_eq!(
@@ -303,9 +300,8 @@ mod tests {
 
     #[tokio::test]
     async fn members_read_a_document_and_others_only_once_its_project_made_it_public() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let stranger = fx.user("stranger@example.com").await;
         assert_eq!(visible(db, invoice.owner, invoice.doc).await.unwrap().id, invoice.doc);
         assert_eq!(refusal(visible(db, stranger, invoice.doc).await), "404 Not found.");
@@ -325,8 +321,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_list_counts_each_document_s_annotations_by_review_state() {
-        let fx = Fixture::new().await;
-        let invoice = fx.invoice().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
         let untouched = fx.document(owner, invoice.project, Some(s.category)).await;
         fx.suggest(doc, s.total, "9,50").await;
@@ -365,9 +360,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_deleted_document_takes_its_files_and_the_last_one_of_a_set_takes_the_upload() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let (db, storage) = (fx.db(), &fx.state.storage);
-        let invoice = fx.invoice().await;
         let page = pages::ids(db, invoice.doc).await.unwrap()[0];
         let image = pages::picture(db, page, pages::Picture::Image).await.unwrap().key.unwrap();
         let set = fx.load(invoice.doc).await.document_set.unwrap();

@@ -125,9 +125,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_processed_document_has_its_pages_in_order_with_their_sizes_and_words() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let ids = ids(db, invoice.doc).await.unwrap();
         assert_eq!(ids.len(), 2);
         let pages = summaries(db, invoice.doc).await.unwrap();
@@ -151,9 +150,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_page_picture_is_found_by_the_page_s_id() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let page = ids(db, invoice.doc).await.unwrap()[0];
         let image = picture(db, page, Picture::Image).await.unwrap();
         assert_eq!(image.document, invoice.doc);

@@ -242,9 +242,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_postprocess_is_planned_for_a_processed_unreviewed_document_and_categories_of_its_project() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let (db, state) = (fx.db(), &fx.state);
-        let invoice = fx.invoice().await;
         let category = invoice.schema.category;
         let doc = fx.load(invoice.doc).await;
         let p = pages::ids(db, doc.id).await.unwrap();
@@ -284,9 +283,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_postprocess_rewrites_the_document_as_its_first_part_and_queues_every_part() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let (db, state) = (fx.db(), &fx.state);
-        let invoice = fx.invoice().await;
         let (owner, source, category) = (invoice.owner, invoice.doc, invoice.schema.category);
         let total = fx.annotate(owner, source, invoice.schema.total, "9,50").await;
         let outputs = [

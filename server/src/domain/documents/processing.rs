@@ -292,17 +292,14 @@ mod tests {
     use super::*;
     use crate::domain::documents::{pages, review};
     use crate::sample_pdf::A4;
-    use crate::testing::{invoice_text, Fixture, INVOICE};
+    use crate::testing::{invoice_text, Fixture, InvoiceProject, INVOICE};
 
     const STALE: Duration = Duration::from_secs(60);
 
     #[tokio::test]
     async fn processing_reads_its_input_and_moves_the_document_through_its_stages() {
-        let fx = Fixture::new().await;
+        let (fx, InvoiceProject { owner, project, schema }) = Fixture::with_schema().await;
         let db = fx.db();
-        let owner = fx.user("owner@example.com").await;
-        let project = fx.project(owner, "Invoices").await;
-        let schema = fx.schema(project).await;
         let id = fx.upload(owner, project, None).await;
         let input = input(db, id).await.unwrap().unwrap();
         assert_eq!((input.file_type.as_str(), input.category_id, input.callback_url), ("pdf", None, None));
@@ -340,8 +337,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_proposed_split_waits_with_the_document_until_someone_decides() {
-        let fx = Fixture::new().await;
-        let invoice = fx.invoice().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let pages = pages::ids(fx.db(), invoice.doc).await.unwrap();
         let parts: Vec<ProposedPart> = pages
             .iter()
@@ -359,9 +355,8 @@ mod tests {
 
     #[tokio::test]
     async fn the_ais_learn_from_the_processed_documents_of_their_dataset() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let (db, state) = (fx.db(), &fx.state);
-        let invoice = fx.invoice().await;
         let (owner, project, category) = (invoice.owner, invoice.project, invoice.schema.category);
         let test = fx.document(owner, project, Some(category)).await;
         let waiting = fx.upload(owner, project, Some(category)).await;

@@ -111,13 +111,12 @@ mod tests {
     use lectern_api::review::ACCEPT;
 
     use crate::domain::annotations::{missing, write};
-    use crate::testing::{annotation, invoice_text, refusal, Fixture};
+    use crate::testing::{annotation, invoice_text, refusal, Fixture, Invoice};
 
     #[tokio::test]
     async fn the_detail_holds_the_text_the_pages_and_every_label_set_of_the_category() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let (doc, s) = (invoice.doc, invoice.schema);
         let total = fx.annotate(invoice.owner, doc, s.total, "9,50").await;
         let d = detail(db, fx.load(doc).await).await.unwrap();
@@ -138,8 +137,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_public_reader_sees_the_document_without_its_team() {
-        let fx = Fixture::new().await;
-        let invoice = fx.invoice().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let id = fx.suggest(invoice.doc, invoice.schema.total, "9,50").await;
         write::update(&fx.state, invoice.owner, id, AnnotationWrite::review(ACCEPT)).await.unwrap();
         fx.annotate(invoice.owner, invoice.doc, invoice.schema.date, "2026-01-31").await;
@@ -157,9 +155,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_update_writes_only_the_fields_sent() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let member = fx.user("member@example.com").await;
         fx.add_member(invoice.project, member).await;
         let body = DocumentWrite {
@@ -182,9 +179,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_update_with_a_bad_field_changes_nothing() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         fx.user("stranger@example.com").await;
         let other = fx.project(invoice.owner, "Other").await;
         let foreign = fx.schema(other).await;
@@ -208,10 +204,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_review_is_finished_only_when_every_suggestion_has_feedback_and_every_label_is_filled() {
-        let fx = Fixture::new().await;
+        let (fx, Invoice { owner, doc, schema: s, .. }) = Fixture::with_invoice().await;
         let (db, state) = (fx.db(), &fx.state);
-        let invoice = fx.invoice().await;
-        let (owner, doc, s) = (invoice.owner, invoice.doc, invoice.schema);
         let suggestion = fx.suggest(doc, s.total, "9,50").await;
         let finish = DocumentWrite { is_reviewed: Some(true), ..DocumentWrite::default() };
         assert_eq!(

@@ -15,9 +15,7 @@ pub async fn visible(db: &Db, user: i64, id: i64) -> Result<DocumentSet> {
             .fetch_optional(db)
             .await?;
     let (project, pages) = found.ok_or(Error::NotFound)?;
-    if !projects::is_member(db, user, project).await? {
-        return Err(Error::NotFound);
-    }
+    projects::member_only(db, user, project).await?;
     let ids: Vec<i64> =
         sqlx::query_scalar("SELECT id FROM documents WHERE document_set_id = $1 ORDER BY created_at DESC, id DESC")
             .bind(id)
@@ -39,9 +37,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_document_set_shows_members_the_documents_of_its_upload_newest_first() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let stranger = fx.user("stranger@example.com").await;
         let set = fx.load(invoice.doc).await.document_set.unwrap();
         let found = visible(db, invoice.owner, set).await.unwrap();

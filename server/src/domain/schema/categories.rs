@@ -186,7 +186,7 @@ pub async fn schema_of(db: &Db, category: Option<i64>) -> Result<Vec<SchemaLabel
 mod tests {
     use super::*;
     use crate::domain::schema::{label_sets, labels};
-    use crate::testing::{refusal, Fixture};
+    use crate::testing::{refusal, Fixture, InvoiceProject};
 
     fn named(name: &str) -> CategoryWrite {
         CategoryWrite { name: Some(name.into()), ..CategoryWrite::default() }
@@ -194,11 +194,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_category_lists_its_own_label_set_first_then_the_linked_ones() {
-        let fx = Fixture::new().await;
+        let (fx, InvoiceProject { project, schema, .. }) = Fixture::with_schema().await;
         let db = fx.db();
-        let owner = fx.user("owner@example.com").await;
-        let project = fx.project(owner, "Invoices").await;
-        let schema = fx.schema(project).await;
         let category = load(db, &[schema.category]).await.unwrap().pop().unwrap();
         assert_eq!(
             (category.id, category.project, category.name.as_str(), category.api_name.as_str()),
@@ -308,9 +305,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_deleted_category_leaves_its_documents_uncategorised_and_linked_sets_in_place() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let schema = invoice.schema;
         delete(db, load(db, &[schema.category]).await.unwrap().pop().unwrap()).await.unwrap();
         assert!(load(db, &[schema.category]).await.unwrap().is_empty());

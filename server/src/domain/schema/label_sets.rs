@@ -203,11 +203,9 @@ pub async fn delete(db: &Db, set: LabelSet) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use lectern_api::CategoryWrite;
-
     use super::*;
     use crate::domain::schema::categories;
-    use crate::testing::{refusal, Fixture};
+    use crate::testing::{refusal, Fixture, InvoiceProject};
 
     fn named(name: &str) -> LabelSetWrite {
         LabelSetWrite { name: Some(name.into()), ..LabelSetWrite::default() }
@@ -219,11 +217,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_label_set_lists_its_labels_and_the_categories_using_it() {
-        let fx = Fixture::new().await;
+        let (fx, InvoiceProject { project, schema, .. }) = Fixture::with_schema().await;
         let db = fx.db();
-        let owner = fx.user("owner@example.com").await;
-        let project = fx.project(owner, "Invoices").await;
-        let schema = fx.schema(project).await;
         let sets = load(db, &[schema.line_item, schema.category]).await.unwrap();
         let (line_item, own) = (&sets[0], &sets[1]);
         assert_eq!(
@@ -251,15 +246,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_new_label_set_links_categories_and_labels_of_its_project() {
-        let fx = Fixture::new().await;
+        let (fx, InvoiceProject { owner, project, schema }) = Fixture::with_schema().await;
         let db = fx.db();
-        let owner = fx.user("owner@example.com").await;
-        let project = fx.project(owner, "Invoices").await;
-        let schema = fx.schema(project).await;
-        let receipt =
-            categories::create(db, project, CategoryWrite { name: Some("Receipt".into()), ..Default::default() })
-                .await
-                .unwrap();
+        let receipt = fx.category(project, "Receipt").await;
         let body = LabelSetWrite {
             description: Some("Taxes".into()),
             has_multiple_sections: Some(true),
@@ -295,11 +284,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_update_replaces_the_links_that_are_sent() {
-        let fx = Fixture::new().await;
+        let (fx, InvoiceProject { owner, schema, .. }) = Fixture::with_schema().await;
         let db = fx.db();
-        let owner = fx.user("owner@example.com").await;
-        let project = fx.project(owner, "Invoices").await;
-        let schema = fx.schema(project).await;
         let current = load(db, &[schema.line_item]).await.unwrap().pop().unwrap();
         update(db, current, LabelSetWrite { labels: Some(vec![schema.amount]), ..LabelSetWrite::default() })
             .await
@@ -329,15 +315,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_category_s_own_label_set_stays_with_its_category() {
-        let fx = Fixture::new().await;
+        let (fx, InvoiceProject { project, schema, .. }) = Fixture::with_schema().await;
         let db = fx.db();
-        let owner = fx.user("owner@example.com").await;
-        let project = fx.project(owner, "Invoices").await;
-        let schema = fx.schema(project).await;
-        let receipt =
-            categories::create(db, project, CategoryWrite { name: Some("Receipt".into()), ..Default::default() })
-                .await
-                .unwrap();
+        let receipt = fx.category(project, "Receipt").await;
         let own = load(db, &[schema.category]).await.unwrap().pop().unwrap();
         let elsewhere = LabelSetWrite { categories: Some(vec![receipt]), ..LabelSetWrite::default() };
         let refused = refusal(update(db, own.clone(), elsewhere).await);

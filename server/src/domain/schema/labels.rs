@@ -165,7 +165,7 @@ pub async fn delete(db: &Db, label: Label) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{refusal, Fixture};
+    use crate::testing::{refusal, Fixture, InvoiceProject};
 
     fn named(name: &str) -> LabelWrite {
         LabelWrite { name: Some(name.into()), ..LabelWrite::default() }
@@ -177,11 +177,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_label_is_made_with_defaults_or_under_the_sdk_s_legacy_names() {
-        let fx = Fixture::new().await;
+        let (fx, InvoiceProject { project, schema, .. }) = Fixture::with_schema().await;
         let db = fx.db();
-        let owner = fx.user("owner@example.com").await;
-        let project = fx.project(owner, "Invoices").await;
-        let schema = fx.schema(project).await;
         let plain = one(db, create(db, project, named(" Due date ")).await.unwrap()).await;
         assert_eq!(
             (plain.project, plain.name.as_str(), plain.api_name.as_str(), plain.description.as_str()),
@@ -214,11 +211,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_new_label_needs_a_free_name_a_known_type_and_label_sets_of_its_project() {
-        let fx = Fixture::new().await;
+        let (fx, InvoiceProject { owner, project, schema }) = Fixture::with_schema().await;
         let db = fx.db();
-        let owner = fx.user("owner@example.com").await;
-        let project = fx.project(owner, "Invoices").await;
-        let schema = fx.schema(project).await;
         let other = fx.project(owner, "Other").await;
         let foreign = fx.schema(other).await;
 
@@ -245,11 +239,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_update_writes_the_fields_sent_and_replaces_label_sets_when_sent() {
-        let fx = Fixture::new().await;
+        let (fx, InvoiceProject { owner, schema, .. }) = Fixture::with_schema().await;
         let db = fx.db();
-        let owner = fx.user("owner@example.com").await;
-        let project = fx.project(owner, "Invoices").await;
-        let schema = fx.schema(project).await;
         let body = LabelWrite {
             data_type: Some("number".into()),
             has_multiple_top_candidates: Some(true),
@@ -293,9 +284,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_deleted_label_leaves_its_label_sets_and_takes_its_annotations() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let schema = invoice.schema;
         fx.annotate(invoice.owner, invoice.doc, schema.total, "9,50").await;
         let date = fx.annotate(invoice.owner, invoice.doc, schema.date, "2026-01-31").await;

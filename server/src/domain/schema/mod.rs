@@ -79,9 +79,8 @@ mod tests {
 
     #[tokio::test]
     async fn ids_must_name_rows_of_the_project() {
-        let fx = Fixture::new().await;
+        let (fx, invoice) = Fixture::with_invoice().await;
         let db = fx.db();
-        let invoice = fx.invoice().await;
         let (project, schema) = (invoice.project, invoice.schema);
         let other = fx.project(invoice.owner, "Other").await;
         let foreign = fx.schema(other).await;
