@@ -1,7 +1,7 @@
 //! Typed calls to the Lectern API v3: one function per endpoint, errors as `ApiError`.
 
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
-use lectern_api::ais::{Ai, AiCreate};
+use lectern_api::ais::{Ai, AiCreate, TrainingData};
 use lectern_api::annotations::{Annotation, AnnotationWrite, BulkUpdate, MissingAnnotation, MissingAnnotationWrite};
 use lectern_api::documents::{
     Document, DocumentDetail, DocumentWrite, PageDetail, PostprocessPart, SearchQuery, Spans,
@@ -285,6 +285,11 @@ pub async fn ais<E: DeserializeOwned>(s: Session, kind: &str, project: i64) -> R
 /// with the AI queued, which the caller reads with the next list.
 pub async fn train(s: Session, kind: &str, write: AiCreate) -> Result<(), ApiError> {
     send_body::<serde::de::IgnoredAny>(s, Method::POST, &format!("/{kind}/"), &write).await.map(|_| ())
+}
+
+/// What the project's AIs could be trained on now, and why a training would be refused.
+pub async fn training_data(s: Session, project: i64) -> Result<TrainingData, ApiError> {
+    get(s, &format!("/projects/{project}/training-data/")).await
 }
 
 /// Whether the project splits its multi-page uploads.

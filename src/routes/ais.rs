@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use lectern_api::ais::{
     status, Ai, AiCreate, CategoryAi, CategoryEvaluation, Evaluation, ExtractionAi, Metrics, SplitEvaluation,
-    SplittingAi,
+    SplittingAi, TrainingCounts, TrainingData,
 };
 use lectern_api::{Category, ProjectSplitting};
 use leptos::prelude::*;
@@ -67,6 +67,7 @@ struct Training {
     error: Option<String>,
     active: bool,
     activation: Option<String>,
+    inactive_reason: Option<String>,
     training_documents: i64,
     test_documents: i64,
     created_at: String,
@@ -75,13 +76,14 @@ struct Training {
 
 impl Training {
     /// Changes whenever anything the page shows of the AI changes (scores come with the status `done`).
-    fn key(&self) -> (i64, String, u64, bool, Option<String>, Option<String>) {
+    fn key(&self) -> (i64, String, u64, bool, Option<String>, Option<String>, Option<String>) {
         (
             self.id,
             self.status.clone(),
             self.progress.to_bits(),
             self.active,
             self.activation.clone(),
+            self.inactive_reason.clone(),
             self.error.clone(),
         )
     }
@@ -106,6 +108,7 @@ impl Training {
             error: ai.error.clone(),
             active: ai.active,
             activation: ai.activation.clone(),
+            inactive_reason: ai.inactive_reason.clone(),
             training_documents: ai.training_documents,
             test_documents: ai.test_documents,
             created_at: ai.created_at.clone(),
@@ -127,6 +130,8 @@ struct Ais {
     extraction: Vec<ExtractionAi>,
     categorization: Vec<CategoryAi>,
     splitting: Vec<SplittingAi>,
+    /// What a new training would learn from, read with the AIs as both change with each training.
+    data: TrainingData,
 }
 
 impl Ais {
@@ -135,6 +140,7 @@ impl Ais {
             extraction: client::ais(s, "extraction-ais", project).await?,
             categorization: client::ais(s, "category-ais", project).await?,
             splitting: client::ais(s, "splitting-ais", project).await?,
+            data: client::training_data(s, project).await?,
         })
     }
 
@@ -253,12 +259,14 @@ pub fn AiModels() -> impl IntoView {
                     name=Key::CategorizationAi
                     help=Key::CategorizationAiHelp
                     trainings=|a| newest_first(&a.categorization, Scores::Categorization)
+                    counts=|d| d.categorization.clone()
                 />
                 <ProjectAis
                     kind="splitting-ais"
                     name=Key::SplittingAi
                     help=Key::SplittingAiHelp
                     trainings=|a| newest_first(&a.splitting, Scores::Splitting)
+                    counts=|d| d.splitting.clone()
                 >
                     <SplitSetting />
                 </ProjectAis>
@@ -288,11 +296,13 @@ fn ProjectAis(
     name: Key,
     help: Key,
     trainings: fn(&Ais) -> Vec<Training>,
+    counts: fn(&TrainingData) -> TrainingCounts,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let sending = RwSignal::new(false);
     let ais = Signal::derive(move || ctx.ais.with(|a| a.as_ref().map(trainings).unwrap_or_default()));
+    let counts = Signal::derive(move || ctx.ais.with(|a| a.as_ref().map(|a| counts(&a.data))));
     let lang = ctx.session.lang;
     let title = format!("{kind}-title");
     let labelled_by = title.clone();
@@ -304,6 +314,7 @@ fn ProjectAis(
             <TrainButton
                 purpose=Signal::derive(move || lang.get().text(name).to_owned())
                 ais
+                counts
                 sending
                 on_train=Callback::new(move |()| ctx.train(client::train(ctx.session, kind, ctx.project_ai()), sending))
             />
@@ -359,6 +370,9 @@ fn ExtractionAis(category: Category) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    let counts = Signal::derive(move || {
+        ctx.ais.with(|a| a.as_ref()?.data.categories.iter().find(|c| c.category == id).map(|c| c.counts.clone()))
+    });
     let heading = format!("extraction-{id}-title");
     let labelled_by = heading.clone();
     let name = category.name.clone();
@@ -368,6 +382,7 @@ fn ExtractionAis(category: Category) -> impl IntoView {
             <TrainButton
                 purpose=Signal::derive(move || name.clone())
                 ais
+                counts
                 sending
                 on_train=Callback::new(move |()| ctx.train(client::train(ctx.session, "extraction-ais", AiCreate { category: Some(id), ..Default::default() }), sending))
             />
@@ -376,17 +391,38 @@ fn ExtractionAis(category: Category) -> impl IntoView {
     }
 }
 
-/// Starts a new training of an AI for `purpose`; disabled while the request runs or one of `ais` is training.
+/// What a new AI for `purpose` would learn from, and the button that starts its training: disabled while the
+/// request runs or one of `ais` is training, and, saying why, while the server would refuse it.
 #[component]
 fn TrainButton(
     purpose: Signal<String>,
     ais: Signal<Vec<Training>>,
+    counts: Signal<Option<TrainingCounts>>,
     sending: RwSignal<bool>,
     on_train: Callback<()>,
 ) -> impl IntoView {
     let lang = use_session().lang;
-    let busy = move || sending.get() || ais.with(|a| a.iter().any(|t| in_training(&t.status)));
+    let refusal = move || counts.with(|c| c.as_ref().and_then(|c| c.refusal.clone()));
+    let busy = move || sending.get() || ais.with(|a| a.iter().any(|t| in_training(&t.status))) || refusal().is_some();
+    let data = move || {
+        counts.get().map(|c| {
+            let lang = lang.get();
+            format!(
+                "{}: {} ({} {}) · {}: {} ({} {})",
+                lang.text(Key::TrainingDocuments),
+                c.training_documents,
+                c.annotated_training_documents,
+                lang.text(Key::Annotated),
+                lang.text(Key::TestDocuments),
+                c.test_documents,
+                c.annotated_test_documents,
+                lang.text(Key::Annotated),
+            )
+        })
+    };
     view! {
+        <p class="muted" data-test="training-data">{data}</p>
+        {move || refusal().map(|why| view! { <p class="ai-error" data-test="training-refusal">{why}</p> })}
         <button
             type="button"
             data-test="train"
@@ -440,7 +476,8 @@ fn AiItem(ai: Training) -> impl IntoView {
                 </p>
             })}
             {ai.error.map(|error| view! { <p class="ai-error" data-test="ai-error">{error}</p> })}
-            {ai.activation.map(|why| view! { <p data-test="activation">{why}</p> })}
+            // An inactive AI says why it is not used; an active one why it was chosen.
+            {ai.inactive_reason.or(ai.activation).map(|why| view! { <p data-test="activation">{why}</p> })}
             <p class="muted" data-test="document-counts">
                 {tr(Key::TrainingDocuments)}": "
                 <span data-test="training-documents">{ai.training_documents}</span>

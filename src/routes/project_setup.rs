@@ -44,7 +44,8 @@ struct Ctx {
 
 impl Ctx {
     async fn reload(self) {
-        if let Some(setup) = self.notice.check(client::project_schema(self.session, self.project.get_untracked()).await) {
+        if let Some(setup) = self.notice.check(client::project_schema(self.session, self.project.get_untracked()).await)
+        {
             self.setup.set(setup);
         }
     }

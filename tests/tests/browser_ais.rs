@@ -10,7 +10,7 @@ use std::time::Duration;
 use fantoccini::Client;
 use lectern_server::ai::corpus;
 use lectern_tests::browser::{
-    click, eventually, eventually_within, exists, find, log_in, run_scenarios, save_screenshot, text, texts,
+    click, count, eventually, eventually_within, exists, find, log_in, run_scenarios, save_screenshot, text, texts,
     wait_checked, wait_text,
 };
 use lectern_tests::invoices::InvoiceProject;
@@ -42,7 +42,7 @@ fn main() {
         setup,
         scenarios![
             training_an_extraction_ai,
-            training_without_documents_fails,
+            training_waits_for_documents,
             training_the_categorization_ai,
             suggestions_to_review_in_the_documents_list,
             training_the_splitting_ai,
@@ -185,23 +185,29 @@ async fn training_an_extraction_ai(c: &Client, case: &Case) {
     save_screenshot(c, "ais.png").await;
 }
 
-/// A category without training documents: the training fails and the page gives the server's reason.
-async fn training_without_documents_fails(c: &Client, case: &Case) {
+/// A category without training documents: the page counts what there is to learn from, gives the reason the server
+/// would refuse a training, and offers none.
+async fn training_waits_for_documents(c: &Client, case: &Case) {
     let Case { base, invoices, empty_category, .. } = case;
     let api = &invoices.client;
     log_in(c, base, EMAIL).await;
     c.goto(&format!("{base}/projects/{}/ais", invoices.project)).await.unwrap();
     let empty = format!("[data-test=category][data-category='{empty_category}']");
-    click(c, &format!("{empty} [data-test=train]")).await;
-    let failed = wait_for_ai(c, &empty, "failed").await;
-    let ai = get_ok(api, &format!("/api/v3/extraction-ais/{failed}/")).await;
-    let reason = ai["error"].as_str().unwrap();
-    assert!(reason.contains("no processed training documents"), "{ai}");
-    let item = format!("{empty} [data-test=ai][data-id='{failed}']");
-    wait_text(c, &format!("{item} [data-test=ai-error]"), reason).await;
-    assert_eq!(text(c, &format!("{item} [data-test=ai-status]")).await, "Failed");
-    assert!(!exists(c, &format!("{item} [data-test=active]")).await, "a failed AI is not active");
-    assert!(!exists(c, &format!("{item} [data-test=evaluation]")).await);
+    // Before any training, the page says what there is to learn from, and why training cannot start.
+    wait_text(
+        c,
+        &format!("{empty} [data-test=training-data]"),
+        "Training documents: 0 (0 annotated) · Test documents: 0 (0 annotated)",
+    )
+    .await;
+    let data = get_ok(api, &format!("/api/v3/projects/{}/training-data/", invoices.project)).await;
+    let entry = data["categories"].as_array().unwrap().iter().find(|e| e["category"] == *empty_category).unwrap();
+    let refusal = entry["refusal"].as_str().unwrap();
+    assert!(refusal.contains("no processed training documents"), "{data}");
+    wait_text(c, &format!("{empty} [data-test=training-refusal]"), refusal).await;
+    let train = find(c, &format!("{empty} [data-test=train]")).await;
+    assert_eq!(train.prop("disabled").await.unwrap().as_deref(), Some("true"), "the button waits for data");
+    assert_eq!(count(c, &format!("{empty} [data-test=ai]")).await, 0, "no AI was made");
 }
 
 /// The categorization AI: trained on the invoices, evaluated per category.
