@@ -676,6 +676,7 @@ mod tests {
             error: None,
             active: false,
             activation: None,
+            inactive_reason: None,
             training_documents: 0,
             test_documents: 0,
             evaluation: None,

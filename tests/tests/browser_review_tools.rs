@@ -8,8 +8,8 @@ use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use lectern_tests::browser::{
-    annotation, click, count, eventually, exists, fill, find, log_in, missing_records, press, run_scenarios, text,
-    texts, wait_count, wait_review_fields, wait_text,
+    annotation, click, count, eventually, exists, fill, find, log_in, missing_records, press, run_scenarios, texts,
+    wait_count, wait_review_fields, wait_text,
 };
 use lectern_tests::pdf::{self, Page};
 use lectern_tests::Api as _;
