@@ -13,8 +13,8 @@ use lectern_api::{Category, ProjectSplitting};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
+use crate::routes::id_param;
 use crate::client::{self, ApiError, ProjectSchema};
 use crate::components::notice::{use_notice, Notice};
 use crate::i18n::{tr, Key, Lang};
@@ -212,11 +212,10 @@ impl Ctx {
 
 #[component]
 pub fn AiModels() -> impl IntoView {
-    let params = use_params_map();
     let ctx = Ctx {
         session: use_session(),
         notice: use_notice(),
-        project: Memo::new(move |_| params.read().get("id").and_then(|id| id.parse().ok()).unwrap_or(0)),
+        project: id_param(),
         names: RwSignal::new(None),
         ais: RwSignal::new(None),
         split_uploads: RwSignal::new(None),

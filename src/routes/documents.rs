@@ -8,7 +8,6 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use web_sys::FileList;
 
 use crate::client::{self, ApiError, DocumentRow};
@@ -16,6 +15,7 @@ use crate::components::notice::{use_notice, Notice};
 use crate::i18n::{tr, Key};
 use crate::poll::{Backoff, Poll};
 use crate::review::options::encode;
+use crate::routes::id_param;
 use crate::session::{use_session, Session};
 
 const PAGE_SIZE: u64 = 50;
@@ -153,10 +153,9 @@ impl Ctx {
 
 #[component]
 pub fn Documents() -> impl IntoView {
-    let params = use_params_map();
     let session = use_session();
     let notice = use_notice();
-    let project = Memo::new(move |_| params.read().get("id").and_then(|id| id.parse().ok()).unwrap_or(0));
+    let project = id_param();
     let view = View {
         status: RwSignal::new(String::new()),
         category: RwSignal::new(String::new()),

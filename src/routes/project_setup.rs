@@ -10,10 +10,10 @@ use lectern_api::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
+use crate::routes::id_param;
 use crate::client::{self, ApiError, ProjectSchema};
 use crate::components::forms::{CreateForm, ItemRow, LinkBoxes};
 use crate::components::notice::{use_notice, Notice};
@@ -78,11 +78,10 @@ impl Ctx {
 
 #[component]
 pub fn ProjectSetup() -> impl IntoView {
-    let params = use_params_map();
     let ctx = Ctx {
         session: use_session(),
         notice: use_notice(),
-        project: Memo::new(move |_| params.read().get("id").and_then(|id| id.parse().ok()).unwrap_or(0)),
+        project: id_param(),
         setup: RwSignal::new(ProjectSchema::default()),
         busy: RwSignal::new(0),
     };
