@@ -200,6 +200,15 @@ async fn values_are_readable_and_dense(c: &Client, case: &Case) {
     fill(c, "[data-test=search]", "Zebra").await;
     wait_text(c, "[data-test=no-hits]", "No hits").await;
     look(c, "review-dense").await;
+
+    // German words are longer: the toolbar stays one row and the counters stay inside the panel.
+    find(c, "[data-test=language]").await.select_by_value("de").await.unwrap();
+    wait_text(c, "[data-test=finish-review]", "Abschließen und weiter").await;
+    assert_eq!(line_count(c, ".review-toolbar").await, 1, "the toolbar is one row in German too");
+    let script = "const p = document.querySelector('[data-test=panel]'), c = document.querySelector('[data-test=counters]');
+                  return c.scrollWidth <= c.clientWidth && c.getBoundingClientRect().right <= p.getBoundingClientRect().right;";
+    assert_eq!(c.execute(script, vec![]).await.unwrap(), json!(true), "the counters fit the panel in German");
+    look(c, "review-german").await;
 }
 
 /// Words clicked into a selection open the picker with the first empty label chosen; typing filters, a digit
