@@ -14,11 +14,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 
-use crate::routes::id_param;
 use crate::client::{self, ApiError, ProjectSchema};
 use crate::components::notice::{use_notice, Notice};
 use crate::i18n::{tr, Key, Lang};
 use crate::poll::{Backoff, Poll};
+use crate::routes::id_param;
 use crate::session::{use_session, Session};
 
 /// How often the AIs are read again while one is queued or training.

@@ -13,11 +13,11 @@ use leptos_router::components::A;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
-use crate::routes::id_param;
 use crate::client::{self, ApiError, ProjectSchema};
 use crate::components::forms::{CreateForm, ItemRow, LinkBoxes};
 use crate::components::notice::{use_notice, Notice};
 use crate::i18n::{tr, Key};
+use crate::routes::id_param;
 use crate::session::{use_session, Session};
 
 /// Focuses `element` again if it is still on the page and the focus went nowhere else.

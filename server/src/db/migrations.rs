@@ -211,11 +211,42 @@ mod tests {
         let db = connect(&url).await.unwrap();
         let schema = schema(&db).await;
         db.close().await;
+        remove_sqlite(&path);
+        schema
+    }
+
+    /// Deletes a test's SQLite file with its journal files.
+    fn remove_sqlite(path: &std::path::Path) {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
-        schema
     }
+
+    /// A SQLite file `name` migrated up to migration `until`, holding a user, their project and one category.
+    async fn migrated_until(name: &str, until: i64) -> (sqlx::AnyPool, std::path::PathBuf) {
+        sqlx::any::install_default_drivers();
+        let path = std::env::temp_dir().join(format!("{name}-{}.db", std::process::id()));
+        let db = sqlx::AnyPool::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+        Migrator::new(Translated { dialect: Dialect::Sqlite, until: Some(until) })
+            .await
+            .unwrap()
+            .run(&db)
+            .await
+            .unwrap();
+        let t = CREATED;
+        for sql in [
+            format!("INSERT INTO users (email, password_hash, created_at) VALUES ('a@b.c', 'x', '{t}')"),
+            format!("INSERT INTO projects (name, owner_id, storage_name, ocr_method, decimal_separator, created_at) VALUES ('P', 1, 'P', 'default', '.', '{t}')"),
+            format!("INSERT INTO label_sets (project_id, name, api_name, description, is_category, created_at) VALUES (1, 'C', 'C', '', 1, '{t}')"),
+            format!("INSERT INTO categories (id, project_id, threshold, created_at) VALUES (1, 1, 0.1, '{t}')"),
+        ] {
+            sqlx::query(&sql).execute(&db).await.unwrap();
+        }
+        (db, path)
+    }
+
+    /// When the rows of the migration tests were made.
+    const CREATED: &str = "2026-01-01T00:00:00.000000Z";
 
     /// The schema of a fresh database on the cluster `admin` (an admin URL ending in `/dbname`).
     async fn postgres_schema(admin: &str) -> Schema {
@@ -261,16 +292,9 @@ mod tests {
 
     #[tokio::test]
     async fn the_ais_of_the_three_tables_move_to_one_with_their_queued_training() {
-        sqlx::any::install_default_drivers();
-        let path = std::env::temp_dir().join(format!("lectern-ais-migration-{}.db", std::process::id()));
-        let db = sqlx::AnyPool::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
-        Migrator::new(Translated { dialect: Dialect::Sqlite, until: Some(8) }).await.unwrap().run(&db).await.unwrap();
-        let t = "2026-01-01T00:00:00.000000Z";
+        let (db, path) = migrated_until("lectern-ais-migration", 8).await;
+        let t = CREATED;
         for sql in [
-            format!("INSERT INTO users (email, password_hash, created_at) VALUES ('a@b.c', 'x', '{t}')"),
-            format!("INSERT INTO projects (name, owner_id, storage_name, ocr_method, decimal_separator, created_at) VALUES ('P', 1, 'P', 'default', '.', '{t}')"),
-            format!("INSERT INTO label_sets (project_id, name, api_name, description, is_category, created_at) VALUES (1, 'C', 'C', '', 1, '{t}')"),
-            format!("INSERT INTO categories (id, project_id, threshold, created_at) VALUES (1, 1, 0.1, '{t}')"),
             format!("INSERT INTO extraction_ais (project_id, category_id, active, model_key, created_at, updated_at) VALUES (1, 1, 1, 'ais/extraction/1/model.json', '{t}', '{t}')"),
             format!("INSERT INTO category_ais (project_id, created_at, updated_at) VALUES (1, '{t}', '{t}')"),
             format!("INSERT INTO splitting_ais (project_id, created_at, updated_at) VALUES (1, '{t}', '{t}')"),
@@ -298,28 +322,14 @@ mod tests {
         assert_eq!(payloads[0], ("train-splitting-ai".to_string(), r#"{"ai":3}"#.to_string()));
         assert_eq!(payloads[1].1, r#"{"ai":1}"#);
         db.close().await;
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+        remove_sqlite(&path);
     }
 
     #[tokio::test]
     async fn ais_that_scored_0_are_deactivated_and_every_inactive_ai_says_why() {
         use lectern_api::ais::{CategoryEvaluation, Evaluation, SplitEvaluation};
 
-        sqlx::any::install_default_drivers();
-        let path = std::env::temp_dir().join(format!("lectern-inactive-migration-{}.db", std::process::id()));
-        let db = sqlx::AnyPool::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
-        Migrator::new(Translated { dialect: Dialect::Sqlite, until: Some(9) }).await.unwrap().run(&db).await.unwrap();
-        let t = "2026-01-01T00:00:00.000000Z";
-        for sql in [
-            format!("INSERT INTO users (email, password_hash, created_at) VALUES ('a@b.c', 'x', '{t}')"),
-            format!("INSERT INTO projects (name, owner_id, storage_name, ocr_method, decimal_separator, created_at) VALUES ('P', 1, 'P', 'default', '.', '{t}')"),
-            format!("INSERT INTO label_sets (project_id, name, api_name, description, is_category, created_at) VALUES (1, 'C', 'C', '', 1, '{t}')"),
-            format!("INSERT INTO categories (id, project_id, threshold, created_at) VALUES (1, 1, 0.1, '{t}')"),
-        ] {
-            sqlx::query(&sql).execute(&db).await.unwrap();
-        }
+        let (db, path) = migrated_until("lectern-inactive-migration", 9).await;
         // An AI as stored before: kind, status, active, activation, error and its evaluation as the AIs store it.
         type Before<'a> = (&'a str, &'a str, bool, Option<&'a str>, Option<&'a str>, Option<String>);
         let mut zero = Evaluation { documents: 2, ..Evaluation::default() };
@@ -359,7 +369,7 @@ mod tests {
             .bind(activation)
             .bind(error)
             .bind(evaluation)
-            .bind(t)
+            .bind(CREATED)
             .execute(&db)
             .await
             .unwrap();
@@ -384,8 +394,6 @@ mod tests {
             ]
         );
         db.close().await;
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+        remove_sqlite(&path);
     }
 }
