@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
 use anyhow::{anyhow, bail, Context, Result};
-use image::RgbImage;
+use image::{GrayImage, RgbImage};
 use pdfium_render::prelude::*;
 
 use super::layout::{Glyph, Line, PageContent, Word};
@@ -135,6 +135,24 @@ impl PdfFile {
     /// Renders the page as displayed to RGB pixels whose long side is `long_side_px` (smaller if that would exceed
     /// the pixel cap).
     pub fn render(&self, index: usize, long_side_px: u32) -> Result<RgbImage> {
+        let (raw, stride, [pw, ph]) = self.draw(index, long_side_px, PdfBitmapFormat::BGRx)?;
+        let rgb: Vec<u8> = raw
+            .chunks(stride)
+            .flat_map(|row| row[..4 * pw as usize].chunks_exact(4).flat_map(|p| [p[2], p[1], p[0]]))
+            .collect();
+        RgbImage::from_raw(pw, ph, rgb).context("the rendered page has the wrong number of pixels")
+    }
+
+    /// Renders the page like `render`, in grey: pdfium's grey rendering draws text darker than the grey of its
+    /// colour rendering, which keeps small print legible in thumbnails and for OCR of the picture.
+    pub fn render_grey(&self, index: usize, long_side_px: u32) -> Result<GrayImage> {
+        let (raw, stride, [pw, ph]) = self.draw(index, long_side_px, PdfBitmapFormat::Gray)?;
+        let grey: Vec<u8> = raw.chunks(stride).flat_map(|row| &row[..pw as usize]).copied().collect();
+        GrayImage::from_raw(pw, ph, grey).context("the rendered page has the wrong number of pixels")
+    }
+
+    /// The page's bitmap in `format`: its bytes, row stride and size in pixels.
+    fn draw(&self, index: usize, long_side_px: u32, format: PdfBitmapFormat) -> Result<(Vec<u8>, usize, [u32; 2])> {
         let page = self.page(index)?;
         let [w, h] = self.sizes[index];
         let mut scale = long_side_px.max(1) as f64 / w.max(h);
@@ -144,20 +162,17 @@ impl PdfFile {
             snap = f64::floor;
         }
         let (pw, ph) = ((snap(w * scale) as u32).max(1), (snap(h * scale) as u32).max(1));
-        // pdfium's own byte order (BGRx), swapped here: its reversed order has drawn no text into some formats.
+        // pdfium draws no text into a grey bitmap when asked to reverse the byte order (RGB for BGR), which
+        // pdfium-render does by default; colour comes in pdfium's own order (BGRx) and is swapped by the caller.
         let config = PdfRenderConfig::new()
             .set_fixed_size(pw as Pixels, ph as Pixels)
-            .set_format(PdfBitmapFormat::BGRx)
+            .set_format(format)
             .set_reverse_byte_order(false);
         let bitmap = page.render_with_config(&config).context("rendering the page")?;
         let raw = bitmap.as_raw_bytes();
-        // Rows may be padded beyond 4 bytes a pixel.
+        // Rows may be padded.
         let stride = raw.len() / ph as usize;
-        let rgb: Vec<u8> = raw
-            .chunks(stride)
-            .flat_map(|row| row[..4 * pw as usize].chunks_exact(4).flat_map(|p| [p[2], p[1], p[0]]))
-            .collect();
-        RgbImage::from_raw(pw, ph, rgb).context("the rendered page has the wrong number of pixels")
+        Ok((raw, stride, [pw, ph]))
     }
 }
 

@@ -143,17 +143,22 @@ fn extract(
             let page = if has_text {
                 let content = file.page_content(index)?;
                 let image = file.render(index, pdf::PAGE_IMAGE_LONG_SIDE)?;
-                let colour = raster::has_colour(&image);
-                PageOutput {
-                    content,
-                    image: raster::picture(&image, pdf::PAGE_IMAGE_LONG_SIDE, colour)?,
-                    thumbnail: raster::picture(
-                        &file.render(index, pdf::THUMBNAIL_LONG_SIDE)?,
-                        pdf::THUMBNAIL_LONG_SIDE,
-                        colour,
-                    )?
-                    .0,
-                }
+                let (image, thumbnail) = match raster::has_colour(&image) {
+                    true => (
+                        raster::picture(&image, pdf::PAGE_IMAGE_LONG_SIDE, true)?,
+                        raster::picture(
+                            &file.render(index, pdf::THUMBNAIL_LONG_SIDE)?,
+                            pdf::THUMBNAIL_LONG_SIDE,
+                            true,
+                        )?
+                        .0,
+                    ),
+                    false => (
+                        grey_png(file.render_grey(index, pdf::PAGE_IMAGE_LONG_SIDE)?)?,
+                        grey_png(file.render_grey(index, pdf::THUMBNAIL_LONG_SIDE)?)?.0,
+                    ),
+                };
+                PageOutput { content, image, thumbnail }
             } else {
                 let [w, h] = file.page_sizes()[index];
                 let render = file.render(index, (w.max(h) / 72.0 * OCR_DPI) as u32)?;
@@ -183,6 +188,11 @@ fn extract(
     })?;
     searchable.finish()?;
     Ok(FileOutput { producer: None, ocr_pdf: Some(ocr_pdf.to_owned()) })
+}
+
+/// A grey page as a PNG, with its size.
+fn grey_png(page: image::GrayImage) -> anyhow::Result<(Vec<u8>, [u32; 2])> {
+    Ok((raster::encode_png(page.as_raw(), page.width(), page.height())?, [page.width(), page.height()]))
 }
 
 /// A scan or photo (an uploaded image or a PDF page without text, rendered) recognised by `ocr`: turned level
