@@ -1,5 +1,6 @@
 //! A small PDF writer for demo data, tests and benchmarks: pages with a size, an optional `/Rotate`, lines of
-//! text in the base-14 font Courier, and images taken from PNG files (a page without a text layer, for OCR).
+//! text in the base-14 font Courier, filled rectangles in colours, and images taken from PNG files (a page without
+//! a text layer, for OCR).
 //!
 //! Every Courier glyph advances 0.6 × the font size, so the horizontal box of each drawn character is known
 //! exactly: the `i`-th character of `text(x, y, size, …)` spans `x + 0.6·size·i .. x + 0.6·size·(i+1)`.
@@ -56,6 +57,18 @@ impl Page {
     /// `text` in Courier of `size` points, its baseline starting at (`x`, `y`) in unrotated page space.
     pub fn text(mut self, x: f64, y: f64, size: f64, text: &str) -> Page {
         writeln!(self.content, "BT /F1 {size} Tf {x} {y} Td ({}) Tj ET", escape(text)).unwrap();
+        self
+    }
+
+    /// Fills what is drawn after this (text, rectangles) with the colour `rgb` (each 0–1).
+    pub fn colour(mut self, rgb: [f64; 3]) -> Page {
+        writeln!(self.content, "{} {} {} rg", rgb[0], rgb[1], rgb[2]).unwrap();
+        self
+    }
+
+    /// A filled rectangle with lower-left corner (`x`, `y`) and size `w` × `h` points.
+    pub fn rect(mut self, x: f64, y: f64, w: f64, h: f64) -> Page {
+        writeln!(self.content, "{x} {y} {w} {h} re f").unwrap();
         self
     }
 

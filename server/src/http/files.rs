@@ -58,7 +58,8 @@ async fn page_picture(
     let picture = pages::picture(&state.db, PathId::parse(&id)?, which).await?;
     documents::readable(&state.db, user.map(|u| u.id), picture.document).await?;
     let key = picture.key.ok_or_else(|| Error::NotReady("The page image is not ready yet.".into()))?;
-    let file = StoredFile { key, content_type: "image/png", version: picture.version, name: String::new() };
+    let content_type = if key.ends_with(".jpg") { "image/jpeg" } else { "image/png" };
+    let file = StoredFile { key, content_type, version: picture.version, name: String::new() };
     serve(&state, &headers, file, false).await
 }
 

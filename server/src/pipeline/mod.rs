@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+pub mod deskew;
 pub mod layout;
 pub mod ocr;
 pub mod pdf;

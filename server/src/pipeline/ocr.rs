@@ -290,13 +290,13 @@ fn pnm(page: &PageImage) -> Vec<u8> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use ab_glyph::{point, Font, FontRef, PxScale, ScaleFont};
     use std::process::Command;
     use std::time::Instant;
 
-    const INVOICE: [&str; 6] = [
+    pub(in crate::pipeline) const INVOICE: [&str; 6] = [
         "Rechnung Nr. 2024-0815",
         "Müller & Söhne GmbH, Hauptstraße 12, 80331 München",
         "Invoice date: 12.03.2024 Due date: 26.03.2024",
@@ -307,15 +307,23 @@ mod tests {
 
     /// A drawn word: its text, line and ink box in points (origin bottom-left).
     #[derive(Debug)]
-    struct Drawn {
-        text: String,
+    pub(in crate::pipeline) struct Drawn {
+        pub(in crate::pipeline) text: String,
         line: usize,
         rect: Rect,
     }
 
     /// A grey page of `width`×`height` pixels at `dpi` with `lines` drawn in 12 pt DejaVu Sans from one inch in,
     /// 24 pt apart, `ink` on `paper`, plus ±`noise` levels of deterministic scanner noise.
-    fn draw(width: u32, height: u32, dpi: u32, lines: &[&str], ink: u8, paper: u8, noise: u8) -> (Vec<u8>, Vec<Drawn>) {
+    pub(in crate::pipeline) fn draw(
+        width: u32,
+        height: u32,
+        dpi: u32,
+        lines: &[&str],
+        ink: u8,
+        paper: u8,
+        noise: u8,
+    ) -> (Vec<u8>, Vec<Drawn>) {
         let bytes = std::fs::read("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").expect("fonts-dejavu-core");
         let font = FontRef::try_from_slice(&bytes).unwrap();
         let px = 12.0 * dpi as f32 / 72.0;

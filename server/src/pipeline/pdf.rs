@@ -1,9 +1,10 @@
-//! Born-digital PDFs through pdfium: page sizes, the text layer as lines of words of glyph boxes, page images.
+//! Born-digital PDFs through pdfium: page sizes, the text layer as lines of words of glyph boxes, rendered pages.
 
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
 use anyhow::{anyhow, bail, Context, Result};
+use image::{GrayImage, RgbImage};
 use pdfium_render::prelude::*;
 
 use super::layout::{Glyph, Line, PageContent, Word};
@@ -131,9 +132,27 @@ impl PdfFile {
         Ok(PageContent { width, height, lines })
     }
 
-    /// Renders the page as displayed to a grayscale PNG whose long side is `long_side_px` (smaller if
-    /// that would exceed the pixel cap); returns the PNG and its `[width, height]` in pixels.
-    pub fn render(&self, index: usize, long_side_px: u32) -> Result<(Vec<u8>, [u32; 2])> {
+    /// Renders the page as displayed to RGB pixels whose long side is `long_side_px` (smaller if that would exceed
+    /// the pixel cap).
+    pub fn render(&self, index: usize, long_side_px: u32) -> Result<RgbImage> {
+        let (raw, stride, [pw, ph]) = self.draw(index, long_side_px, PdfBitmapFormat::BGRx)?;
+        let rgb: Vec<u8> = raw
+            .chunks(stride)
+            .flat_map(|row| row[..4 * pw as usize].chunks_exact(4).flat_map(|p| [p[2], p[1], p[0]]))
+            .collect();
+        RgbImage::from_raw(pw, ph, rgb).context("the rendered page has the wrong number of pixels")
+    }
+
+    /// Renders the page like `render`, in grey: pdfium's grey rendering draws text darker than the grey of its
+    /// colour rendering, which keeps small print legible in thumbnails and for OCR of the picture.
+    pub fn render_grey(&self, index: usize, long_side_px: u32) -> Result<GrayImage> {
+        let (raw, stride, [pw, ph]) = self.draw(index, long_side_px, PdfBitmapFormat::Gray)?;
+        let grey: Vec<u8> = raw.chunks(stride).flat_map(|row| &row[..pw as usize]).copied().collect();
+        GrayImage::from_raw(pw, ph, grey).context("the rendered page has the wrong number of pixels")
+    }
+
+    /// The page's bitmap in `format`: its bytes, row stride and size in pixels.
+    fn draw(&self, index: usize, long_side_px: u32, format: PdfBitmapFormat) -> Result<(Vec<u8>, usize, [u32; 2])> {
         let page = self.page(index)?;
         let [w, h] = self.sizes[index];
         let mut scale = long_side_px.max(1) as f64 / w.max(h);
@@ -143,29 +162,17 @@ impl PdfFile {
             snap = f64::floor;
         }
         let (pw, ph) = ((snap(w * scale) as u32).max(1), (snap(h * scale) as u32).max(1));
-        // pdfium draws no text into a grey bitmap when asked to reverse the byte order (RGB for BGR),
-        // which pdfium-render does by default.
+        // pdfium draws no text into a grey bitmap when asked to reverse the byte order (RGB for BGR), which
+        // pdfium-render does by default; colour comes in pdfium's own order (BGRx) and is swapped by the caller.
         let config = PdfRenderConfig::new()
             .set_fixed_size(pw as Pixels, ph as Pixels)
-            .set_format(PdfBitmapFormat::Gray)
+            .set_format(format)
             .set_reverse_byte_order(false);
         let bitmap = page.render_with_config(&config).context("rendering the page")?;
         let raw = bitmap.as_raw_bytes();
-        // Rows are padded to a multiple of 4 bytes.
+        // Rows may be padded.
         let stride = raw.len() / ph as usize;
-        let pixels: Vec<u8> = match stride == pw as usize {
-            true => raw,
-            false => raw.chunks(stride).flat_map(|row| &row[..pw as usize]).copied().collect(),
-        };
-        let mut png_bytes = Vec::new();
-        let mut encoder = png::Encoder::new(&mut png_bytes, pw, ph);
-        encoder.set_color(png::ColorType::Grayscale);
-        encoder.set_depth(png::BitDepth::Eight);
-        encoder.set_compression(png::Compression::Fast);
-        let mut writer = encoder.write_header()?;
-        writer.write_image_data(&pixels)?;
-        writer.finish()?;
-        Ok((png_bytes, [pw, ph]))
+        Ok((raw, stride, [pw, ph]))
     }
 }
 
@@ -566,27 +573,19 @@ mod tests {
         assert!(missing.contains("could not be read"), "{missing}");
     }
 
-    fn decode_png(bytes: &[u8]) -> (Vec<u8>, [u32; 2]) {
-        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap();
-        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-        let info = reader.next_frame(&mut buf).unwrap();
-        assert_eq!((info.color_type, info.bit_depth), (png::ColorType::Grayscale, png::BitDepth::Eight));
-        buf.truncate(info.buffer_size());
-        (buf, [info.width, info.height])
-    }
-
     #[test]
-    fn renders_grayscale_png_with_text_where_the_boxes_are() {
-        // Text and a light blue square (luminance about 194) at (300, 100)–(400, 200).
+    fn renders_pages_in_colour_with_text_where_the_boxes_are() {
+        // Text and a light blue square (RGB 153, 204, 255) at (300, 100)–(400, 200).
         let text = text_at(72.0, 700.0, "MMMMMMMMMMMMMMMMMMMM")
             + &text_at(72.0, 686.0, "WWWWWWWWWWWWWWWWWWWW")
             + "0.6 0.8 1 rg 300 100 100 100 re f\n";
         let pdf = open("render.pdf", &[page(A4, 0, text.clone()), page(A4, 90, text)]);
         for index in 0..2 {
             let size = pdf.page_sizes()[index];
-            let (png_bytes, [w, h]) = pdf.render(index, PAGE_IMAGE_LONG_SIDE).unwrap();
-            let (pixels, decoded) = decode_png(&png_bytes);
-            assert_eq!(decoded, [w, h]);
+            let rendered = pdf.render(index, PAGE_IMAGE_LONG_SIDE).unwrap();
+            let (w, h) = rendered.dimensions();
+            let pixels: Vec<u8> =
+                rendered.pixels().map(|p| (p.0.iter().map(|&c| c as u32).sum::<u32>() / 3) as u8).collect();
             assert_eq!(w.max(h), PAGE_IMAGE_LONG_SIDE);
             assert!((w as f64 / h as f64 - size[0] / size[1]).abs() < 0.002, "{w}x{h} for {size:?}");
 
@@ -614,11 +613,10 @@ mod tests {
             let square = Rect { x0: 300.0, x1: 400.0, y0: 100.0, y1: 200.0 };
             let square = if index == 1 { Rect { x0: 100.0, x1: 200.0, y0: 195.0, y1: 295.0 } } else { square };
             let [sx, sy, sw, sh] = square.to_pixels(size, [w as f64, h as f64]);
-            let grey = pixels[(sy + sh / 2.0) as usize * w as usize + (sx + sw / 2.0) as usize];
-            assert!((180..=210).contains(&grey), "page {index}: the light blue square is {grey}");
+            let blue = rendered.get_pixel((sx + sw / 2.0) as u32, (sy + sh / 2.0) as u32).0;
+            assert_eq!(blue, [153, 204, 255], "page {index}: the light blue square");
 
-            let (thumb, [tw, th]) = pdf.render(index, THUMBNAIL_LONG_SIDE).unwrap();
-            assert_eq!(decode_png(&thumb).1, [tw, th]);
+            let (tw, th) = pdf.render(index, THUMBNAIL_LONG_SIDE).unwrap().dimensions();
             assert_eq!(tw.max(th), THUMBNAIL_LONG_SIDE);
         }
     }
@@ -626,7 +624,7 @@ mod tests {
     #[test]
     fn huge_pages_render_within_the_pixel_cap() {
         let pdf = open("poster.pdf", &[page([14400.0, 14400.0], 0, text_at(72.0, 700.0, "poster"))]);
-        let (_, [w, h]) = pdf.render(0, 20_000).unwrap();
+        let (w, h) = pdf.render(0, 20_000).unwrap().dimensions();
         assert!((w * h) as f64 <= MAX_PIXELS && w == h, "{w}x{h}");
     }
 }

@@ -9,7 +9,7 @@ use lectern_api::documents::{status, CategoryCandidate, ProposedPage, ProposedPa
 use tokio::sync::mpsc;
 
 use super::layout::{self, PageContent};
-use super::{ocr, pdf, raster, WorkDir};
+use super::{deskew, ocr, pdf, raster, WorkDir};
 use crate::domain::documents::{
     self, processing,
     processing::{ReadText, RenderedPage, Timings},
@@ -23,6 +23,7 @@ const OCR_DPI: f64 = 300.0;
 /// What extraction yields for one page, sent to the async side as soon as it is ready.
 struct PageOutput {
     content: PageContent,
+    /// The page image (grey PNG or colour JPEG) and its size in pixels.
     image: (Vec<u8>, [u32; 2]),
     thumbnail: Vec<u8>,
 }
@@ -139,24 +140,36 @@ fn extract(
         let scanned = !texts.is_empty() && !texts.contains(&true);
         let mut searchable = if scanned { Some(ocr::SearchablePdf::begin(ocr_pdf)?) } else { None };
         for (index, has_text) in texts.into_iter().enumerate() {
-            let content = if has_text {
-                file.page_content(index)?
+            let page = if has_text {
+                let content = file.page_content(index)?;
+                let image = file.render(index, pdf::PAGE_IMAGE_LONG_SIDE)?;
+                let (image, thumbnail) = match raster::has_colour(&image) {
+                    true => (
+                        raster::picture(&image, pdf::PAGE_IMAGE_LONG_SIDE, true)?,
+                        raster::picture(
+                            &file.render(index, pdf::THUMBNAIL_LONG_SIDE)?,
+                            pdf::THUMBNAIL_LONG_SIDE,
+                            true,
+                        )?
+                        .0,
+                    ),
+                    false => (
+                        grey_png(file.render_grey(index, pdf::PAGE_IMAGE_LONG_SIDE)?)?,
+                        grey_png(file.render_grey(index, pdf::THUMBNAIL_LONG_SIDE)?)?.0,
+                    ),
+                };
+                PageOutput { content, image, thumbnail }
             } else {
                 let [w, h] = file.page_sizes()[index];
-                let long_side = (w.max(h) / 72.0 * OCR_DPI) as u32;
-                let (png, [pw, _]) = file.render(index, long_side)?;
-                let grey = image::load_from_memory(&png)?.to_luma8();
-                let dpi = (pw as f64 / (w / 72.0)).round() as u32;
-                let scan = page_image(&grey, dpi);
-                let content = match &mut searchable {
-                    Some(writer) => writer.add_page(&scan)?,
-                    None => ocr::recognize(&scan)?,
-                };
-                scale_to(content, [w, h])
+                let render = file.render(index, (w.max(h) / 72.0 * OCR_DPI) as u32)?;
+                let dpi = (render.width() as f64 / (w / 72.0)).round() as u32;
+                let page = scan(render, dpi, |image| match &mut searchable {
+                    Some(writer) => writer.add_page(image),
+                    None => ocr::recognize(image),
+                })?;
+                PageOutput { content: scale_to(page.content, [w, h]), ..page }
             };
-            let image = file.render(index, pdf::PAGE_IMAGE_LONG_SIDE)?;
-            let thumbnail = file.render(index, pdf::THUMBNAIL_LONG_SIDE)?.0;
-            send(PageOutput { content, image, thumbnail })?;
+            send(page)?;
         }
         let ocr_pdf = match searchable {
             Some(writer) => {
@@ -171,17 +184,43 @@ fn extract(
     let reader = std::io::BufReader::new(std::fs::File::open(path)?);
     raster::decode_pages(reader, file_type, |frame| {
         let dpi = raster::estimated_dpi(frame.width(), frame.height());
-        let content = searchable.add_page(&page_image(&frame, dpi)).context("OCR failed")?;
-        let image = raster::scaled_png(&frame, pdf::PAGE_IMAGE_LONG_SIDE)?;
-        let thumbnail = raster::scaled_png(&frame, pdf::THUMBNAIL_LONG_SIDE)?.0;
-        send(PageOutput { content, image, thumbnail })
+        send(scan(frame, dpi, |image| searchable.add_page(image).context("OCR failed"))?)
     })?;
     searchable.finish()?;
     Ok(FileOutput { producer: None, ocr_pdf: Some(ocr_pdf.to_owned()) })
 }
 
-fn page_image(grey: &image::GrayImage, dpi: u32) -> ocr::PageImage<'_> {
-    ocr::PageImage { width: grey.width(), height: grey.height(), channels: 1, dpi, pixels: grey.as_raw() }
+/// A grey page as a PNG, with its size.
+fn grey_png(page: image::GrayImage) -> anyhow::Result<(Vec<u8>, [u32; 2])> {
+    Ok((raster::encode_png(page.as_raw(), page.width(), page.height())?, [page.width(), page.height()]))
+}
+
+/// A scan or photo (an uploaded image or a PDF page without text, rendered) recognised by `ocr`: turned level
+/// first when its lines are skewed, and shown levelled, so the words' boxes and the searchable PDF match the page
+/// image. A colour page goes to OCR and the searchable PDF in colour (OCR itself reads it in grey).
+fn scan(
+    page: image::RgbImage,
+    dpi: u32,
+    ocr: impl FnOnce(&ocr::PageImage) -> anyhow::Result<PageContent>,
+) -> anyhow::Result<PageOutput> {
+    let mut grey = raster::grey(&page);
+    let angle = deskew::skew_angle(&grey);
+    let page = if angle.abs() > deskew::MIN_ANGLE {
+        let level = deskew::rotate(&page, -angle);
+        grey = raster::grey(&level);
+        level
+    } else {
+        page
+    };
+    let colour = raster::has_colour(&page);
+    let (width, height) = page.dimensions();
+    let (channels, pixels) = if colour { (3, page.as_raw()) } else { (1, grey.as_raw()) };
+    let content = ocr(&ocr::PageImage { width, height, channels, dpi, pixels })?;
+    Ok(PageOutput {
+        content,
+        image: raster::picture(&page, pdf::PAGE_IMAGE_LONG_SIDE, colour)?,
+        thumbnail: raster::picture(&page, pdf::THUMBNAIL_LONG_SIDE, colour)?.0,
+    })
 }
 
 /// OCR measured the page from its render; the page's size in points is the PDF's own.

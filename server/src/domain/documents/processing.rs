@@ -53,7 +53,7 @@ pub async fn clear_pages(db: &Db, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// A rendered page: its size in points and its image and thumbnail (PNG).
+/// A rendered page: its size in points and its image and thumbnail (PNG, or JPEG for colour pages).
 pub struct RenderedPage<'a> {
     pub size: [f64; 2],
     pub image: &'a [u8],
@@ -61,10 +61,19 @@ pub struct RenderedPage<'a> {
     pub thumbnail: &'a [u8],
 }
 
+/// The file extension of a page picture's bytes, which its storage key ends in and its content type follows.
+fn picture_extension(bytes: &[u8]) -> &'static str {
+    if bytes.starts_with(b"\xff\xd8\xff") {
+        "jpg"
+    } else {
+        "png"
+    }
+}
+
 /// Stores page `number` (1-based) with its pictures.
 pub async fn store_page(state: &AppState, id: i64, number: usize, page: RenderedPage<'_>) -> Result<()> {
-    let image_key = file_key(id, &format!("pages/{number}.png"));
-    let thumbnail_key = file_key(id, &format!("pages/{number}-thumbnail.png"));
+    let image_key = file_key(id, &format!("pages/{number}.{}", picture_extension(page.image)));
+    let thumbnail_key = file_key(id, &format!("pages/{number}-thumbnail.{}", picture_extension(page.thumbnail)));
     state.storage.put(&image_key, page.image.to_vec()).await?;
     state.storage.put(&thumbnail_key, page.thumbnail.to_vec()).await?;
     sqlx::query(
