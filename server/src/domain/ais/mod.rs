@@ -384,7 +384,7 @@ mod tests {
     use lectern_api::ais::{CategoryAi, CategoryEvaluation, Evaluation};
 
     use crate::domain::list::{self, Params};
-    use crate::testing::{refusal, Fixture};
+    use crate::testing::{refusal, Fixture, InvoiceProject};
 
     fn id_of(ai: &AnyAi) -> i64 {
         match ai {
@@ -465,11 +465,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_trained_ai_becomes_active_only_when_it_scores_better_than_the_active_one() {
-        let fx = Fixture::new().await;
+        let (fx, InvoiceProject { owner, project, schema }) = Fixture::with_schema().await;
         let (db, state) = (fx.db(), &fx.state);
-        let owner = fx.user("owner@example.com").await;
-        let project = fx.project(owner, "Invoices").await;
-        let schema = fx.schema(project).await;
         fx.training_set(owner, project, &schema).await;
         let kind = AiKind::Categorization;
         let mut ids = Vec::new();
@@ -537,11 +534,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_deleted_ai_takes_its_model_and_leaves_its_category_without_an_active_ai() {
-        let fx = Fixture::new().await;
+        let (fx, InvoiceProject { owner, project, schema }) = Fixture::with_schema().await;
         let (db, state) = (fx.db(), &fx.state);
-        let owner = fx.user("owner@example.com").await;
-        let project = fx.project(owner, "Invoices").await;
-        let schema = fx.schema(project).await;
         fx.training_set(owner, project, &schema).await;
         let category = schema.category;
         let kind = AiKind::Extraction;
