@@ -53,7 +53,7 @@ fn main() {
 }
 
 async fn setup(server: &Server) -> Case {
-    let invoices = InvoiceProject::create(&server, EMAIL).await;
+    let invoices = InvoiceProject::create(server, EMAIL).await;
     let (train_set, test_set) = corpus::split(6, 3);
     for invoice in &train_set {
         invoices.add_invoice(invoice, 2).await;

@@ -282,7 +282,7 @@ async fn current_path(c: &Client) -> String {
 // ---- cases ----
 
 /// 1. Search: hits are highlighted, next/previous move the current one, and a hit becomes an annotation with the
-/// offsets of that occurrence.
+///    offsets of that occurrence.
 async fn search_hits(c: &Client, case: &Case) {
     let doc = case.search_doc;
     log_in_and_open(c, case, doc).await;
@@ -574,7 +574,7 @@ async fn edit_mode(c: &Client, case: &Case) {
 }
 
 /// 8. A whole review by keyboard: ↓/↑ move (the focus follows), Enter accepts, Delete declines an annotation or
-/// marks a label missing, and Tab reaches "Finish review", with visible focus and a name.
+///    marks a label missing, and Tab reaches "Finish and next", with visible focus and a name.
 async fn keyboard_only_review(c: &Client, case: &Case) {
     let (doc, (total, date)) = (case.keys_doc, case.keys);
     let (total_label, date_label) = (case.fixture.labels[0], case.fixture.labels[1]);
