@@ -5,6 +5,7 @@ use lectern_api::geometry::Rect;
 use lectern_api::review::State;
 use leptos::ev::MouseEvent;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::components::icons::{Glyph, Icon};
 use crate::components::page_canvas::PageImage;
@@ -239,6 +240,18 @@ fn AnnotationRow(id: i64, label: i64) -> impl IntoView {
         set_timeout(move || copied.try_set(false).map_or((), drop), std::time::Duration::from_secs(2));
     };
     let named = move |key: Key| move || format!("{}: {}", lang.get().text(key), text());
+    // The actions exist only on the row a person is at (pointer over it, focus in it, or selected): hundreds of
+    // rows would otherwise each carry four buttons nobody sees.
+    let row = NodeRef::<leptos::html::Li>::new();
+    let hovered = RwSignal::new(false);
+    let focused = RwSignal::new(false);
+    let leaves = move |e: leptos::ev::FocusEvent| {
+        let to = e.related_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        let inside = row.get_untracked().zip(to).is_some_and(|(row, to)| row.contains(Some(&to)));
+        if !inside {
+            focused.set(false);
+        }
+    };
     view! {
         <li
             class="annotation"
@@ -248,6 +261,11 @@ fn AnnotationRow(id: i64, label: i64) -> impl IntoView {
             data-state=move || state().code()
             data-row=format!("ann{id}")
             style=format!("--label:{}", label_colour(label))
+            node_ref=row
+            on:mouseenter=move |_| hovered.set(true)
+            on:mouseleave=move |_| hovered.set(false)
+            on:focusin=move |_| focused.set(true)
+            on:focusout=leaves
         >
             <Show
                 when=move || editing.get()
@@ -283,19 +301,21 @@ fn AnnotationRow(id: i64, label: i64) -> impl IntoView {
             <span class=move || format!("state {}", state().code()) data-test="state">
                 {move || tr(state_key(state()))()}
             </span>
-            <span class="actions">
-                <Show when=move || review.writable()>
-                    <Show when=move || state().needs_feedback()>
-                        {action("accept", named(Key::Accept), Key::Accept, Icon::Accept, move |_| review.accept(id))}
+            <Show when=move || hovered.get() || focused.get() || selected()>
+                <span class="actions">
+                    <Show when=move || review.writable()>
+                        <Show when=move || state().needs_feedback()>
+                            {action("accept", named(Key::Accept), Key::Accept, Icon::Accept, move |_| review.accept(id))}
+                        </Show>
+                        {action("decline", named(Key::Decline), Key::Decline, Icon::Decline, move |_| review.decline(id))}
+                        {action("edit", named(Key::EditText), Key::Edit, Icon::Edit, move |_| {
+                            edited.set(text());
+                            editing.set(true)
+                        })}
                     </Show>
-                    {action("decline", named(Key::Decline), Key::Decline, Icon::Decline, move |_| review.decline(id))}
-                    {action("edit", named(Key::EditText), Key::Edit, Icon::Edit, move |_| {
-                        edited.set(text());
-                        editing.set(true)
-                    })}
-                </Show>
-                {action("copy-link", named(Key::CopyLink), Key::CopyLink, Icon::Link, copy_link)}
-            </span>
+                    {action("copy-link", named(Key::CopyLink), Key::CopyLink, Icon::Link, copy_link)}
+                </span>
+            </Show>
             <Show when=move || copied.get()>
                 <span class="copied" role="status" data-test="copied">{tr(Key::LinkCopied)}</span>
             </Show>

@@ -71,13 +71,17 @@ check();"#;
 const ACCEPT: &str = r#"
 const row = document.querySelector('[data-test=annotation][data-state=pending]');
 const id = row.dataset.id;
-const t0 = performance.now();
-const observer = new MutationObserver(() => {
-  const now = document.querySelector(`[data-test=annotation][data-id="${id}"]`);
-  if (!now || now.dataset.state !== 'pending') { observer.disconnect(); done(performance.now() - t0); }
-});
-observer.observe(document.body, { subtree: true, attributes: true, childList: true });
-row.querySelector('[data-test=accept]').click();"#;
+// The pointer comes to the row first: its actions appear, as they do for a person.
+row.dispatchEvent(new MouseEvent('mouseenter'));
+requestAnimationFrame(() => {
+  const t0 = performance.now();
+  const observer = new MutationObserver(() => {
+    const now = document.querySelector(`[data-test=annotation][data-id="${id}"]`);
+    if (!now || now.dataset.state !== 'pending') { observer.disconnect(); done(performance.now() - t0); }
+  });
+  observer.observe(document.body, { subtree: true, attributes: true, childList: true });
+  row.querySelector('[data-test=accept]').click();
+});"#;
 
 /// Frame times while the pages scroll by 250 px a frame from top to bottom.
 const SCROLL: &str = r#"

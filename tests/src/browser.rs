@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions, MouseActions, PointerAction};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
@@ -321,6 +321,15 @@ pub async fn exists(c: &Client, css: &str) -> bool {
 
 pub async fn click(c: &Client, css: &str) {
     find(c, css).await.click().await.unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+}
+
+/// Moves the pointer over the element `css`, as a person does before using what appears there on hover.
+pub async fn hover(c: &Client, css: &str) {
+    let element = find(c, css).await;
+    let to = PointerAction::MoveToElement { element, duration: None, x: 0.0, y: 0.0 };
+    c.perform_actions(MouseActions::new("mouse".into()).then(to))
+        .await
+        .unwrap_or_else(|e| panic!("cannot hover {css}: {e}"));
 }
 
 pub async fn fill(c: &Client, css: &str, text: &str) {

@@ -7,8 +7,8 @@ use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON
 use fantoccini::key::Key;
 use fantoccini::Client;
 use lectern_tests::browser::{
-    click, eventually, find, log_in, missing_records, press, run_scenarios, text, wait_count, wait_review_fields,
-    wait_text,
+    click, eventually, find, hover, log_in, missing_records, press, run_scenarios, text, wait_count,
+    wait_review_fields, wait_text,
 };
 use lectern_tests::pdf::{self, Page};
 use lectern_tests::Api as _;
@@ -105,12 +105,15 @@ async fn reviewing_a_document(c: &Client, case: &Case) {
     assert_field_error(status, &body, "is_reviewed");
 
     // Accept one suggestion.
+    // The row's actions appear under the pointer.
+    hover(c, &format!("[data-test=annotation][data-id='{total}']")).await;
     click(c, &format!("[data-test=annotation][data-id='{total}'] [data-test=accept]")).await;
     find(c, &format!("[data-test=annotation][data-id='{total}'][data-state=accepted]")).await;
     wait_review_fields(api, total, true, true).await;
     wait_text(c, "[data-test=count-pending]", "1").await;
 
     // Decline the other: it leaves the panel and the page; the server keeps it as declined.
+    hover(c, &format!("[data-test=annotation][data-id='{date}']")).await;
     click(c, &format!("[data-test=annotation][data-id='{date}'] [data-test=decline]")).await;
     wait_count(c, &format!("[data-test=annotation][data-id='{date}']"), 0).await;
     wait_count(c, "[data-test=overlay]", 1).await;

@@ -8,8 +8,8 @@ use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use lectern_tests::browser::{
-    annotation, click, count, eventually, exists, fill, find, log_in, missing_records, press, run_scenarios, texts,
-    wait_count, wait_review_fields, wait_text,
+    annotation, click, count, eventually, exists, fill, find, hover, log_in, missing_records, press, run_scenarios,
+    texts, wait_count, wait_review_fields, wait_text,
 };
 use lectern_tests::pdf::{self, Page};
 use lectern_tests::Api as _;
@@ -380,6 +380,7 @@ async fn edited_text(c: &Client, case: &Case) {
     let total = case.edit_total;
     log_in_and_open(c, case, case.edit_doc).await;
     let row = format!("[data-test=annotation][data-id='{total}']");
+    hover(c, &row).await;
     click(c, &format!("{row} [data-test=edit]")).await;
     wait_focused(c, &format!("edit-input:ann{total}")).await;
     let input = find(c, &format!("{row} [data-test=edit-input]")).await;

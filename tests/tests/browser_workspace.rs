@@ -7,7 +7,7 @@ use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::Client;
 use lectern_tests::browser::{
-    assert_readable, click, count, eventually, fill, find, line_count, log_in, look, press, rows_in_view,
+    assert_readable, click, count, eventually, fill, find, hover, line_count, log_in, look, press, rows_in_view,
     run_scenarios, text, wait_count, wait_text,
 };
 use lectern_tests::pdf::{self, Page};
@@ -244,6 +244,7 @@ async fn label_picker_by_keyboard(c: &Client, case: &Case) {
 async fn finishing_opens_the_next_document(c: &Client, case: &Case) {
     log_in(c, &case.base, EMAIL).await;
     open(c, case, case.first).await;
+    hover(c, "[data-test=annotation]").await;
     click(c, "[data-test=annotation] [data-test=accept]").await;
     wait_text(c, "[data-test=count-pending]", "0").await;
     wait_text(c, "[data-test=finish-review]", "Finish and next").await;
