@@ -221,7 +221,7 @@ fn Editor(doc: DocumentDetail, categories: Vec<Category>, project: i64) -> impl 
                         let categories = categories.get_value();
                         view! {
                             <li class="part" data-test="part">
-                                <span class="count">{move || format!("{count} {}", session.lang.get().text(Key::Pages))}</span>
+                                <span class="count">{move || format!("{count} {}", session.lang.get().text(if count == 1 { Key::Page } else { Key::Pages }))}</span>
                                 <span class="candidates" data-test="part-candidates">
                                     {move || infos.with(|v| v.get(i).map(|p| {
                                         p.candidates.iter().map(|(name, c)| format!("{name} {:.0} %", c * 100.0)).collect::<Vec<_>>().join(", ")

@@ -282,6 +282,7 @@ async fn a_cut_through_an_annotation_asks_first(c: &Client, case: &Case) {
     click(c, "[data-test=grid-page]:nth-child(1) [data-test=split-toggle]").await;
     click(c, "[data-test=next-step]").await;
     wait_count(c, "[data-test=part]", 2).await;
+    wait_text(c, "[data-test=part]:nth-child(1) .count", "1 Page").await;
     click(c, "[data-test=submit-edit]").await;
     find(c, "[data-test=annotations-refused]").await;
     wait_count(c, "[data-test=refused-annotation]", 1).await;
