@@ -1,6 +1,7 @@
 //! Building blocks shared by the pages.
 
 pub mod annotation_panel;
+pub mod crumbs;
 pub mod forms;
 pub mod icons;
 pub mod label_picker;

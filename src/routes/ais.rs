@@ -12,9 +12,9 @@ use lectern_api::ais::{
 use lectern_api::{Category, ProjectSplitting};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 
 use crate::client::{self, ApiError, ProjectSchema};
+use crate::components::crumbs::{ProjectCrumbs, ProjectPage};
 use crate::components::notice::{use_notice, Notice};
 use crate::i18n::{tr, Key, Lang};
 use crate::poll::{Backoff, Poll};
@@ -238,15 +238,7 @@ pub fn AiModels() -> impl IntoView {
     let categories = move || ctx.names.with(|n| n.as_ref().map(|n| n.categories.clone()).unwrap_or_default());
 
     view! {
-        <p class="crumbs">
-            <A href="/">{tr(Key::BackToProjects)}</A>
-            <A href=move || format!("/projects/{}/documents", ctx.project.get()) attr:data-test="documents">
-                {tr(Key::Documents)}
-            </A>
-            <A href=move || format!("/projects/{}/setup", ctx.project.get()) attr:data-test="setup">
-                {tr(Key::Setup)}
-            </A>
-        </p>
+        <ProjectCrumbs project=ctx.project here=ProjectPage::Ais />
         <h1>{tr(Key::AiModels)}": "<span data-test="project-name">{project_name}</span></h1>
         <Show
             when=move || ctx.names.read().is_some() && ctx.ais.read().is_some()

@@ -11,6 +11,7 @@ use leptos_router::components::A;
 use web_sys::FileList;
 
 use crate::client::{self, ApiError, DocumentRow};
+use crate::components::crumbs::{ProjectCrumbs, ProjectPage};
 use crate::components::notice::{use_notice, Notice};
 use crate::i18n::{tr, Key};
 use crate::poll::{Backoff, Poll};
@@ -194,11 +195,7 @@ pub fn Documents() -> impl IntoView {
     });
 
     view! {
-        <p class="crumbs">
-            <A href="/">{tr(Key::BackToProjects)}</A>
-            <A href=move || format!("/projects/{}/setup", project.get()) attr:data-test="setup">{tr(Key::Setup)}</A>
-            <A href=move || format!("/projects/{}/ais", project.get()) attr:data-test="ais">{tr(Key::AiModels)}</A>
-        </p>
+        <ProjectCrumbs project=project here=ProjectPage::Documents />
         <h1 data-test="project-name">{move || name.get().flatten()}</h1>
         <Upload />
         <section class="card" aria-labelledby="documents-title" data-test="documents">

@@ -9,11 +9,11 @@ use lectern_api::{
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
 use crate::client::{self, ApiError, ProjectSchema};
+use crate::components::crumbs::{ProjectCrumbs, ProjectPage};
 use crate::components::forms::{CreateForm, ItemRow, LinkBoxes};
 use crate::components::notice::{use_notice, Notice};
 use crate::i18n::{tr, Key};
@@ -93,13 +93,7 @@ pub fn ProjectSetup() -> impl IntoView {
     let busy = move || ctx.busy.get() > 0;
 
     view! {
-        <p class="crumbs">
-            <A href="/">{tr(Key::BackToProjects)}</A>
-            <A href=move || format!("/projects/{}/documents", ctx.project.get()) attr:data-test="documents">
-                {tr(Key::Documents)}
-            </A>
-            <A href=move || format!("/projects/{}/ais", ctx.project.get()) attr:data-test="ais">{tr(Key::AiModels)}</A>
-        </p>
+        <ProjectCrumbs project=ctx.project here=ProjectPage::Setup />
         <h1 data-test="project-name">{move || ctx.setup.read().project.as_ref().map(|p| p.name.clone())}</h1>
         <Show when=move || ctx.setup.read().project.is_some() fallback=|| view! { <p>{tr(Key::Loading)}</p> }>
             // While a write and its reload run, nothing can be changed: a change made now would be
